@@ -1,0 +1,230 @@
+"""The JSON API root: jobs, the current user, tokens, notifications, events, and the docs page."""
+
+from flask import abort, render_template
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from webapp.accounts import policies
+from webapp.accounts import services as accounts
+from webapp.accounts.models import ApiToken
+from webapp.errors import NotFound
+from webapp.extensions import api, db
+from webapp.models import Job
+from webapp.notifications import queries as notification_queries
+from webapp.notifications import services as notifications
+from webapp.registrations import queries as registration_queries
+from webapp.registrations import services as registrations
+from webapp.registrations.models import RegistrationList
+from webapp.schemas import (
+    ErrorSchema,
+    EventSchema,
+    JobSchema,
+    MeSchema,
+    NewTokenSchema,
+    NotificationSchema,
+    RegistrationSchema,
+    TokenCreateSchema,
+    TokenSchema,
+)
+
+bp = Blueprint("api_core", __name__, url_prefix="/api/v1", description="Accounts, jobs, events")
+docs = Blueprint("api_docs", __name__)
+
+
+def require_login():
+    if not current_user.is_authenticated:
+        abort(401)
+    return current_user._get_current_object()
+
+
+@bp.route("/jobs/<job_id>")
+class JobResource(MethodView):
+    @bp.response(200, JobSchema)
+    @bp.alt_response(401, schema=ErrorSchema)
+    @bp.alt_response(404, schema=ErrorSchema)
+    def get(self, job_id):
+        """Follow a background job: status and progress (0-100)."""
+        user = require_login()
+        job = db.session.get(Job, job_id)
+        if job is None or not policies.can_view_job(user, job):
+            raise NotFound("job.not_found")
+        return {
+            "id": job.id,
+            "name": job.name.rsplit(".", 1)[-1],
+            "status": job.status,
+            "progress": job.progress,
+            "message": job.message,
+            "result": job.result,
+            "failed": job.status == "failed",
+            "created_at": job.created_at,
+            "started_at": job.started_at,
+            "ended_at": job.ended_at,
+        }
+
+
+@bp.route("/me")
+class MeResource(MethodView):
+    @bp.response(200, MeSchema)
+    @bp.alt_response(401, schema=ErrorSchema)
+    def get(self):
+        """The authenticated user."""
+        user = require_login()
+        department = user.department
+        return {
+            "id": user.id,
+            "email": user.email,
+            "display_name": user.display_name,
+            "locale": user.locale,
+            "roles": sorted(user.roles),
+            "department": {"slug": department.slug, "name": department.name(user.locale)}
+            if department
+            else None,
+            "unread_notifications": notification_queries.unread_count(user),
+        }
+
+
+@bp.route("/tokens")
+class TokensResource(MethodView):
+    @bp.response(200, TokenSchema(many=True))
+    @bp.alt_response(401, schema=ErrorSchema)
+    def get(self):
+        """Your personal API tokens (never their secret)."""
+        user = require_login()
+        return db.session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+        ).all()
+
+    @bp.arguments(TokenCreateSchema)
+    @bp.response(201, NewTokenSchema)
+    @bp.alt_response(401, schema=ErrorSchema)
+    @bp.alt_response(422, schema=ErrorSchema)
+    def post(self, data):
+        """Create a personal API token; its secret is in this response only."""
+        user = require_login()
+        token, plaintext = accounts.create_api_token(user, data["name"])
+        result = NewTokenSchema().dump(token)
+        result["token"] = plaintext
+        return result
+
+
+@bp.route("/tokens/<int:token_id>")
+class TokenResource(MethodView):
+    @bp.response(204)
+    @bp.alt_response(401, schema=ErrorSchema)
+    @bp.alt_response(404, schema=ErrorSchema)
+    def delete(self, token_id):
+        """Revoke one of your tokens."""
+        accounts.revoke_api_token(require_login(), token_id)
+
+
+@bp.route("/notifications")
+class NotificationsResource(MethodView):
+    @bp.response(200, NotificationSchema(many=True))
+    @bp.alt_response(401, schema=ErrorSchema)
+    def get(self):
+        """Your latest notifications, newest first."""
+        user = require_login()
+        rows, _next = notification_queries.page_for(user, limit=50)
+        return [
+            {
+                "id": n.id,
+                "kind": n.kind,
+                "text": notifications.render(n),
+                "link": n.link,
+                "created_at": n.created_at,
+                "read_at": n.read_at,
+            }
+            for n in rows
+        ]
+
+
+@bp.route("/notifications/<int:notification_id>/read")
+class NotificationReadResource(MethodView):
+    @bp.response(204)
+    @bp.alt_response(401, schema=ErrorSchema)
+    @bp.alt_response(404, schema=ErrorSchema)
+    def post(self, notification_id):
+        """Mark one notification as read."""
+        notifications.mark_read(require_login(), notification_id)
+
+
+@bp.route("/events")
+class EventsResource(MethodView):
+    @bp.response(200, EventSchema(many=True))
+    def get(self):
+        """Upcoming events that take registrations."""
+        return registration_queries.upcoming(limit=100)
+
+
+def _event(event_id):
+    event = db.session.get(RegistrationList, event_id)
+    if event is None:
+        raise NotFound("registration.list_not_found")
+    return event
+
+
+def _registration_body(registration):
+    body = RegistrationSchema().dump(registration)
+    body["waitlist_position"] = registration_queries.waitlist_position(registration)
+    return body
+
+
+@bp.route("/events/<int:event_id>")
+class EventResource(MethodView):
+    @bp.response(200, EventSchema)
+    @bp.alt_response(404, schema=ErrorSchema)
+    def get(self, event_id):
+        """One event."""
+        return _event(event_id)
+
+
+@bp.route("/events/<int:event_id>/registration")
+class RegistrationResource(MethodView):
+    @bp.response(200, RegistrationSchema)
+    @bp.alt_response(401, schema=ErrorSchema)
+    @bp.alt_response(404, schema=ErrorSchema)
+    def get(self, event_id):
+        """Your registration for this event."""
+        user = require_login()
+        _event(event_id)
+        registration = registration_queries.registration_of(user, event_id)
+        if registration is None:
+            raise NotFound("registration.not_found")
+        return _registration_body(registration)
+
+    @bp.response(201, RegistrationSchema)
+    @bp.alt_response(401, schema=ErrorSchema)
+    @bp.alt_response(404, schema=ErrorSchema)
+    @bp.alt_response(409, schema=ErrorSchema)
+    @bp.alt_response(422, schema=ErrorSchema)
+    def put(self, event_id):
+        """Register: confirmed if a seat is free, else waitlisted."""
+        registration = registrations.register(require_login(), event_id)
+        return _registration_body(registration)
+
+    @bp.response(200, RegistrationSchema)
+    @bp.alt_response(401, schema=ErrorSchema)
+    @bp.alt_response(404, schema=ErrorSchema)
+    def delete(self, event_id):
+        """Cancel your registration; the first person waiting is promoted."""
+        registration = registrations.cancel(require_login(), event_id)
+        return _registration_body(registration)
+
+
+@docs.get("/api/v1/docs")
+def api_docs():
+    return render_template("api/docs.html")
+
+
+def init_app(app):
+    api.register_blueprint(bp)
+    app.register_blueprint(docs)
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "description": "Personal API token"}
+    )
+    api.spec.components.security_scheme(
+        "session", {"type": "apiKey", "in": "cookie", "name": "session"}
+    )
+    api.spec.options["security"] = [{"bearer": []}, {"session": []}]

@@ -1,0 +1,67 @@
+"""Command-line interface: `flask --app webapp <command>`."""
+
+import secrets
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from webapp import demo
+from webapp.accounts import services as accounts
+from webapp.accounts.models import ROLES
+from webapp.errors import DomainError
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", "display_name", help="Display name (defaults to the e-mail's local part)")
+@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), help="Repeatable")
+@click.option("--department", help="Department slug (needed for data stewards)")
+@click.option("--password", help="Defaults to a generated one, printed once")
+@click.option("--locale", default="fr", type=click.Choice(["fr", "en"]))
+@with_appcontext
+def create_user(email, display_name, roles, department, password, locale):
+    """Create a confirmed account with the given roles."""
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+    try:
+        user = accounts.create_user(
+            email, password, display_name or email.split("@")[0], roles, department, locale
+        )
+    except DomainError as error:
+        details = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in error.fields.items())
+        raise click.ClickException(f"{error.message} {details}".strip()) from None
+    click.echo(f"Created {user.email} with roles {', '.join(sorted(user.roles))}.")
+    if generated:
+        click.echo(f"Password (shown once): {password}")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo():
+    """Create demo users, departments and events; safe to run again."""
+    report = demo.seed()
+    for line in report:
+        click.echo(line)
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty")
+@with_appcontext
+def worker(burst):
+    """Run an RQ worker with the application preloaded (faster than a bare `rq worker`)."""
+    from rq import Worker
+
+    from webapp.extensions import db
+    from webapp.jobs import get_queue
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: jobs run inline, no worker is needed.")
+    queue = get_queue()
+    db.engine.dispose()  # never share pooled connections with forked work-horses
+    Worker([queue], connection=queue.connection).work(burst=burst, logging_level="INFO")
+
+
+def init_app(app):
+    for command in (create_user, seed_demo, worker):
+        app.cli.add_command(command)

@@ -1,0 +1,83 @@
+"""Outgoing mail: rendered in the recipient's language, delivered by a job.
+
+The "file" backend (development, tests) writes each message as an .eml file under
+MAIL_FILE_DIR so it can be read; the "smtp" backend sends it.
+"""
+
+import os
+import smtplib
+import uuid
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale
+
+from webapp import jobs
+
+
+def external_url(endpoint, **values):
+    """Build an absolute URL, inside or outside a request (jobs, CLI)."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    base = current_app.config["SERVER_NAME_FOR_MAIL"]
+    with current_app.test_request_context(base_url=base):
+        return url_for(endpoint, _external=True, **values)
+
+
+def send_mail(to, template, locale, subject, attachments=(), actor=None, **context):
+    """Render `mail/<template>.txt` in `locale` and enqueue its delivery after commit."""
+    with force_locale(locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        rendered_subject = str(subject)
+        body = render_template(f"mail/{template}.txt", **context)
+    return jobs.enqueue_after_commit(
+        deliver,
+        to=to,
+        subject=rendered_subject,
+        body=body,
+        attachments=list(attachments),
+        actor=actor,
+    )
+
+
+def _build(to, subject, body, attachments):
+    msg = EmailMessage()
+    msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain="fabrique")
+    msg.set_content(body)
+    for item in attachments:
+        maintype, subtype = item["content_type"].split(";")[0].split("/")
+        data = item["content"].encode("utf-8")
+        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=item["filename"])
+    return msg
+
+
+@jobs.job
+def deliver(to, subject, body, attachments=()):
+    """Deliver one message through the configured backend."""
+    msg = _build(to, subject, body, attachments)
+    backend = current_app.config["MAIL_BACKEND"]
+    if backend == "file":
+        folder = current_app.config["MAIL_FILE_DIR"]
+        os.makedirs(folder, exist_ok=True)
+        name = f"{formatdate_for_file()}-{uuid.uuid4().hex[:8]}.eml"
+        with open(os.path.join(folder, name), "wb") as fh:
+            fh.write(msg.as_bytes())
+        return {"backend": "file", "file": name}
+    cfg = current_app.config
+    with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=30) as smtp:
+        if cfg["MAIL_USE_TLS"]:
+            smtp.starttls()
+        if cfg["MAIL_USERNAME"]:
+            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+        smtp.send_message(msg)
+    return {"backend": "smtp"}
+
+
+def formatdate_for_file():
+    from webapp.db import utcnow
+
+    return utcnow().strftime("%Y%m%dT%H%M%S%f")

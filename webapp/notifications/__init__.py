@@ -1,0 +1,1 @@
+"""In-app notifications and their e-mails, fed by one `notify` service."""

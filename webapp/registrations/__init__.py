@@ -1,0 +1,1 @@
+"""Registrations for anything with a capacity: parties, workshop sessions, hackathons."""
