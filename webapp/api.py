@@ -104,9 +104,8 @@ class TokensResource(MethodView):
         """Create a personal API token; its secret is in this response only."""
         user = require_login()
         token, plaintext = accounts.create_api_token(user, data["name"])
-        result = NewTokenSchema().dump(token)
-        result["token"] = plaintext
-        return result
+        fields = ("id", "name", "prefix", "created_at", "last_used_at", "revoked_at")
+        return {**{name: getattr(token, name) for name in fields}, "token": plaintext}
 
 
 @bp.route("/tokens/<int:token_id>")

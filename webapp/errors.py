@@ -150,5 +150,5 @@ def handle_unexpected(error):
 def init_app(app):
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(HTTPException, handle_http_exception)
-    if not app.config.get("PROPAGATE_EXCEPTIONS"):
+    if not (app.config.get("PROPAGATE_EXCEPTIONS") or app.testing):
         app.register_error_handler(Exception, handle_unexpected)

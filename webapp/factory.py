@@ -37,7 +37,7 @@ def _configure_engine_options(app):
 
 
 def _init_extensions(app):
-    from webapp import errors, i18n, security, validation
+    from webapp import errors, i18n, security
     from webapp.alembic_support import MIGRATE_KWARGS
     from webapp.db import configure_engine
 
@@ -56,7 +56,6 @@ def _init_extensions(app):
     security.init_app(app)
     limiter.init_app(app)
     errors.init_app(app)
-    validation.init_app(app)
     api.init_app(app)
 
 

@@ -3,6 +3,8 @@
 import marshmallow as ma
 from marshmallow import validate
 
+import webapp.validation  # noqa: F401  (translated messages, before any field is declared)
+
 
 class StrictSchema(ma.Schema):
     class Meta:

@@ -52,5 +52,5 @@ def _patch_messages():
     }
 
 
-def init_app(app):
-    _patch_messages()
+# At import, before any schema class declares its fields (they copy the messages then).
+_patch_messages()

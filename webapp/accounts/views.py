@@ -162,8 +162,9 @@ def change_password():
     if not form.validate_on_submit():
         return _account_page(422, password_form=form)
     try:
+        # The real object, not the proxy: login_user stores it as the current user.
         user = accounts.change_password(
-            current_user, form.current_password.data, form.new_password.data
+            current_user._get_current_object(), form.current_password.data, form.new_password.data
         )
     except ValidationError as error:
         forms.apply_errors(form, error)
