@@ -25,8 +25,10 @@ def create_user(email, display_name, roles, department, password, locale):
     generated = password is None
     password = password or secrets.token_urlsafe(12)
     try:
+        local_part = email.split("@")[0]
+        default_name = local_part if len(local_part) >= 2 else email
         user = accounts.create_user(
-            email, password, display_name or email.split("@")[0], roles, department, locale
+            email, password, display_name or default_name, roles, department, locale
         )
     except DomainError as error:
         details = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in error.fields.items())

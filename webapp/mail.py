@@ -49,9 +49,17 @@ def _build(to, subject, body, attachments):
     msg["Message-ID"] = make_msgid(domain="fabrique")
     msg.set_content(body)
     for item in attachments:
-        maintype, subtype = item["content_type"].split(";")[0].split("/")
+        content_type, *extra = (p.strip() for p in item["content_type"].split(";"))
+        maintype, subtype = content_type.split("/")
+        # Keep parameters such as method=REQUEST (calendar clients need it), and say the
+        # charset of text parts, or clients read accented titles as ASCII or Latin-1.
+        params = dict(p.split("=", 1) for p in extra if "=" in p)
+        if maintype == "text":
+            params.setdefault("charset", "utf-8")
         data = item["content"].encode("utf-8")
-        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=item["filename"])
+        msg.add_attachment(
+            data, maintype=maintype, subtype=subtype, filename=item["filename"], params=params
+        )
     return msg
 
 

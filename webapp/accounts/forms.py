@@ -77,7 +77,7 @@ class MultiCheckboxField(SelectMultipleField):
 
 class AdminUserForm(FlaskForm):
     roles = MultiCheckboxField(_l("Roles"), choices=[])
-    department = SelectField(_l("Department"), choices=[])
+    department = SelectField(_l("Department"), choices=[], default="")
     active = BooleanField(_l("Account active"))
 
 

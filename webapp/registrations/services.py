@@ -193,7 +193,8 @@ def _promote_waiting(registration_list):
 
 
 def _mail_invitation(user, registration_list, promoted=False):
-    if not user.email_confirmed:
+    # The same rule as notify(): no mail to a disabled account or an unconfirmed address.
+    if not (user.is_active and user.email_confirmed):
         return
     url = mail.external_url("registrations.detail", list_id=registration_list.id)
     mail.send_mail(
