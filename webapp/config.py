@@ -102,6 +102,8 @@ def load(instance_path, overrides=None):
         "AUTH_RATE_LIMIT": os.environ.get("AUTH_RATE_LIMIT", "10 per minute;50 per hour"),
         "EMAIL_TOKEN_MAX_AGE": 60 * 60 * 48,
         "PASSWORD_RESET_MAX_AGE": 60 * 60 * 2,
+        # Reverse proxies whose X-Forwarded-* headers are trusted (0: none).
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", 0)),
         "FORCE_HTTPS": production and _env_bool("FORCE_HTTPS", True),
         "API_TITLE": "Fabrique API",
         "API_VERSION": "v1",

@@ -21,6 +21,11 @@ def create_app(test_config=None):
     _configure_engine_options(app)
     logging.basicConfig(level=logging.INFO if not app.testing else logging.WARNING)
 
+    if app.config["PROXY_COUNT"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     _init_extensions(app)
     _register_packages(app)
     return app
