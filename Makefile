@@ -31,7 +31,7 @@ services:
 	@bash scripts/ensure-services.sh
 
 translations: install
-	@$(BIN)/pybabel compile -q -d webapp/translations
+	@$(BIN)/pybabel compile -d webapp/translations >/dev/null
 
 run: system-run install translations
 	@mkdir -p $(INSTANCE)
