@@ -90,7 +90,9 @@ def drop_database(backend, url):
         return
     import psycopg
 
-    name = url.split("/")[-1].split("?")[0]
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).database
     with psycopg.connect(dbname="postgres", host=PG_SOCKET, user="root", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -107,6 +109,7 @@ def test_config(url, instance, **extra):
         "UPLOAD_DIR": os.path.join(instance, "uploads"),
         "SERVER_NAME_FOR_MAIL": "http://localhost",
         "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(extra)
     return config

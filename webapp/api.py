@@ -165,7 +165,8 @@ def _event(event_id):
 
 
 def _registration_body(registration):
-    body = RegistrationSchema().dump(registration)
+    fields = ("id", "list_id", "status", "confirmed_at", "waitlisted_at")
+    body = {name: getattr(registration, name) for name in fields}
     body["waitlist_position"] = registration_queries.waitlist_position(registration)
     return body
 

@@ -100,6 +100,8 @@ def load(instance_path, overrides=None):
         "RATELIMIT_ENABLED": _env_bool("RATELIMIT_ENABLED", True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "AUTH_RATE_LIMIT": os.environ.get("AUTH_RATE_LIMIT", "10 per minute;50 per hour"),
+        # werkzeug hash method; tests use a cheap one, production keeps scrypt.
+        "PASSWORD_HASH_METHOD": os.environ.get("PASSWORD_HASH_METHOD", "scrypt"),
         "EMAIL_TOKEN_MAX_AGE": 60 * 60 * 48,
         "PASSWORD_RESET_MAX_AGE": 60 * 60 * 2,
         # Reverse proxies whose X-Forwarded-* headers are trusted (0: none).

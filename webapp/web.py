@@ -22,6 +22,7 @@ from webapp.accounts.labels import role_labels
 from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.i18n import LOCALE_COOKIE
+from webapp.urls import is_local
 
 bp = Blueprint("web", __name__)
 
@@ -54,7 +55,7 @@ def set_language():
     if current_user.is_authenticated:
         accounts.set_locale(current_user, locale)
     target = request.form.get("next") or url_for("web.home")
-    if not target.startswith("/") or target.startswith("//"):
+    if not is_local(target):
         target = url_for("web.home")
     response = redirect(target)
     response.set_cookie(

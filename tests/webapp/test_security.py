@@ -78,3 +78,36 @@ def test_vendored_assets_keep_their_licences():
     vendor = ROOT / "webapp" / "static" / "vendor"
     for name in ("bootstrap", "leaflet", "swagger-ui"):
         assert (vendor / name / "LICENSE").exists(), name
+
+
+@pytest.mark.parametrize(
+    ("target", "local"),
+    [
+        ("/events/", True),
+        ("/events/?a=1#x", True),
+        ("//evil.example.org", False),
+        ("/\\evil.example.org", False),
+        ("https://evil.example.org/", False),
+        ("javascript:alert(1)", False),
+        ("/ok\r\nSet-Cookie: x", False),
+        ("", False),
+    ],
+)
+def test_only_local_paths_are_redirect_targets(target, local):
+    from webapp.urls import is_local
+
+    assert is_local(target) is local
+
+
+def test_proxy_headers_are_trusted_only_when_configured(tmp_path):
+    for count, expected in ((0, "http"), (1, "https")):
+        app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k", "PROXY_COUNT": count})
+
+        @app.get("/scheme")
+        def scheme():
+            from flask import request
+
+            return request.scheme
+
+        response = app.test_client().get("/scheme", headers={"X-Forwarded-Proto": "https"})
+        assert response.text == expected

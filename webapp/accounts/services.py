@@ -78,6 +78,10 @@ def find_by_email(email):
     return db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
 
 
+def _hash(password):
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
 # --- signed links ----------------------------------------------------------------------------
 
 
@@ -155,7 +159,7 @@ def sign_up(email, password, display_name, accept_licence, locale):
             return None
         user = User(
             email=email,
-            password_hash=generate_password_hash(password),
+            password_hash=_hash(password),
             display_name=display_name,
             locale=locale,
             licence_version=current_app.config["CONTRIBUTION_LICENCE_VERSION"],
@@ -267,7 +271,7 @@ def reset_password(token, new_password):
 
 
 def _set_password(user, new_password):
-    user.password_hash = generate_password_hash(new_password)
+    user.password_hash = _hash(new_password)
     user.session_token = secrets.token_hex(16)
 
 
@@ -335,7 +339,7 @@ def create_user(email, password, display_name, roles=(), department_slug=None, l
         department = _department_by_slug(department_slug)
         user = User(
             email=email,
-            password_hash=generate_password_hash(password),
+            password_hash=_hash(password),
             display_name=display_name,
             locale=check_locale(locale),
             licence_version=current_app.config["CONTRIBUTION_LICENCE_VERSION"],

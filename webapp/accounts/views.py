@@ -18,6 +18,7 @@ from webapp.accounts import services as accounts
 from webapp.accounts.models import ApiToken
 from webapp.errors import ValidationError
 from webapp.extensions import db, limiter
+from webapp.urls import is_local
 
 bp = Blueprint("accounts", __name__)
 
@@ -28,7 +29,7 @@ def _auth_limit():
 
 def _safe_next(default="web.home"):
     target = request.args.get("next") or request.form.get("next") or ""
-    if target.startswith("/") and not target.startswith("//"):
+    if is_local(target):
         return target
     return url_for(default)
 

@@ -4,6 +4,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.notifications import queries
+from webapp.urls import is_local
 from webapp.notifications import services as notifications
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -27,7 +28,7 @@ def index():
 def open(notification_id):
     notification = notifications.mark_read(current_user, notification_id)
     link = notification.link or url_for("notifications.index")
-    if not link.startswith("/") or link.startswith("//"):
+    if not is_local(link):
         link = url_for("notifications.index")
     return redirect(link)
 

@@ -81,8 +81,13 @@ def create_list(
 
 
 def _locked_list(list_id):
+    # populate_existing: a copy read before the lock (a policy check, the view) would otherwise
+    # keep its stale confirmed_count, and the count would drift past capacity.
     registration_list = db.session.scalar(
-        select(RegistrationList).where(RegistrationList.id == list_id).with_for_update()
+        select(RegistrationList)
+        .where(RegistrationList.id == list_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if registration_list is None:
         raise NotFound("registration.list_not_found")
@@ -233,6 +238,8 @@ def remove_attendee(actor, registration_id):
     with unit_of_work():
         registration = _managed_registration(actor, registration_id)
         registration_list = _locked_list(registration.list_id)
+        # Read again under the lock: the person may have cancelled in the meantime.
+        db.session.refresh(registration)
         if registration.status == CANCELLED:
             raise Conflict("registration.already_cancelled")
         _release(registration_list, registration)
