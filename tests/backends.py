@@ -89,7 +89,6 @@ def drop_database(backend, url):
                 os.remove(path + suffix)
         return
     import psycopg
-
     from sqlalchemy.engine import make_url
 
     name = make_url(url).database

@@ -4,8 +4,8 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from webapp.notifications import queries
-from webapp.urls import is_local
 from webapp.notifications import services as notifications
+from webapp.urls import is_local
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
