@@ -55,7 +55,7 @@ test: system-test services install translations lint
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
 	  --no-location --sort-output --omit-header -o webapp/translations/messages.pot .
-	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching
 
 vendor:
 	bash scripts/vendor-assets.sh

@@ -77,8 +77,11 @@ def _catalogue(locale):
 
 
 def test_every_message_has_a_french_translation():
+    catalogue = _catalogue("fr")
+    assert not catalogue.fuzzy, "a fuzzy catalogue is not compiled: remove the header's fuzzy flag"
+    assert catalogue.plural_forms == "nplurals=2; plural=(n > 1);"
     missing = []
-    for message in _catalogue("fr"):
+    for message in catalogue:
         if not message.id:
             continue
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
