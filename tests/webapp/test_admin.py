@@ -4,10 +4,11 @@ import io
 
 import pytest
 from PIL import Image
+from sqlalchemy import func, select
 
 from tests import factories
 from webapp.accounts import policies
-from webapp.accounts.models import User
+from webapp.accounts.models import Department, User
 from webapp.errors import PermissionDenied
 from webapp.models import InstitutionSettings
 
@@ -198,3 +199,36 @@ def test_non_admins_cannot_reach_admin_pages(client, session):
             assert client.get(url).status_code == 403, (roles, url)
         client.post("/logout")
     assert client.get("/admin/users").status_code == 302
+
+
+def test_admin_adds_a_department(client, admin, session):
+    response = client.post(
+        "/admin/departments",
+        data={"slug": "sports", "name_fr": "Direction des sports", "name_en": "Sports department"},
+    )
+    assert response.status_code == 302
+    assert session.scalar(select(Department).where(Department.slug == "sports")).name("en") == (
+        "Sports department"
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"slug": "Not A Slug", "name_fr": "Direction", "name_en": "Department"},
+        {"slug": "ok", "name_fr": "D", "name_en": "Department"},
+        {"slug": "ok", "name_fr": "Direction", "name_en": ""},
+    ],
+)
+def test_bad_department_is_refused_and_nothing_is_added(client, admin, session, data):
+    assert client.post("/admin/departments", data=data).status_code == 422
+    assert session.scalar(select(func.count()).select_from(Department)) == 0
+
+
+def test_department_identifier_must_be_unique(client, admin, session):
+    factories.department(slug="eau")
+    response = client.post(
+        "/admin/departments", data={"slug": "eau", "name_fr": "Autre", "name_en": "Other"}
+    )
+    assert response.status_code == 422
+    assert session.scalar(select(func.count()).select_from(Department)) == 1

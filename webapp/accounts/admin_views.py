@@ -115,12 +115,30 @@ def institution():
     return render_template("admin/settings.html", form=form), status
 
 
-@bp.get("/departments")
+@bp.route("/departments", methods=["GET", "POST"])
 def departments():
+    form = forms.DepartmentForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            accounts.create_department(
+                current_user, form.slug.data, form.name_fr.data, form.name_en.data
+            )
+        except ValidationError as error:
+            for message in forms.apply_errors(form, error):
+                flash(message, "error")
+            status = 422
+        else:
+            flash(_("Department added."), "success")
+            return redirect(url_for("admin.departments"))
+    elif form.errors:
+        status = 422
     rows = db.session.scalars(select(Department).order_by(Department.name_fr)).all()
     counts = dict(
         db.session.execute(
             select(User.department_id, func.count()).group_by(User.department_id)
         ).all()
     )
-    return render_template("admin/departments.html", departments=rows, counts=counts)
+    return render_template(
+        "admin/departments.html", departments=rows, counts=counts, form=form
+    ), status

@@ -81,6 +81,12 @@ class AdminUserForm(FlaskForm):
     active = BooleanField(_l("Account active"))
 
 
+class DepartmentForm(FlaskForm):
+    name_fr = StringField(_l("Name in French"), validators=[InputRequired()])
+    name_en = StringField(_l("Name in English"), validators=[InputRequired()])
+    slug = StringField(_l("Identifier"), validators=[InputRequired()])
+
+
 class SettingsForm(FlaskForm):
     name = StringField(_l("Name of the institution"), validators=[InputRequired()])
     contact_email = EmailField(_l("Contact e-mail address"), validators=[Optional()])

@@ -1,6 +1,7 @@
 """Account use cases: sign-up, confirmation, log-in, password and e-mail changes, roles, tokens."""
 
 import hashlib
+import re
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
@@ -400,6 +401,30 @@ def update_user(actor, user_id, roles, department_slug, active):
             user.session_token = secrets.token_hex(16)
         user.is_active_account = bool(active)
     return user
+
+
+def create_department(actor, slug, name_fr, name_en):
+    """Admin: add one of the institution's services."""
+    policies.require(actor, "departments.manage")
+    slug = (slug or "").strip().lower()
+    errors = {}
+    if not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug) or len(slug) > 80:
+        errors["slug"] = [_l("Lower-case letters, digits and hyphens only (e.g. espaces-verts).")]
+    names = {}
+    for field, value in (("name_fr", name_fr), ("name_en", name_en)):
+        names[field] = " ".join((value or "").split())
+        if not 2 <= len(names[field]) <= 200:
+            errors[field] = [_l("Between 2 and 200 characters.")]
+    if errors:
+        raise ValidationError("department.invalid", fields=errors)
+    with unit_of_work():
+        if db.session.scalar(select(Department).where(Department.slug == slug)) is not None:
+            raise ValidationError(
+                "department.slug_taken", fields={"slug": [_l("This identifier is already used.")]}
+            )
+        department = Department(slug=slug, **names)
+        db.session.add(department)
+    return department
 
 
 # --- API tokens --------------------------------------------------------------------------------
