@@ -39,6 +39,21 @@ def require_login():
     return current_user._get_current_object()
 
 
+def job_body(job):
+    return {
+        "id": job.id,
+        "name": job.name.rsplit(".", 1)[-1],
+        "status": job.status,
+        "progress": job.progress,
+        "message": job.message,
+        "result": job.result,
+        "failed": job.status == "failed",
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "ended_at": job.ended_at,
+    }
+
+
 @bp.route("/jobs/<job_id>")
 class JobResource(MethodView):
     @bp.response(200, JobSchema)
@@ -219,7 +234,10 @@ def api_docs():
 
 
 def init_app(app):
+    from webapp.profiles import api as profiles_api
+
     api.register_blueprint(bp)
+    api.register_blueprint(profiles_api.bp)
     app.register_blueprint(docs)
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "Personal API token"}

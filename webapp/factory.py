@@ -73,6 +73,9 @@ def _register_packages(app):
     from webapp.accounts import admin_views
     from webapp.accounts import views as account_views
     from webapp.notifications import views as notification_views
+    from webapp.privacy import views as privacy_views
+    from webapp.profiles import admin_views as profile_admin_views
+    from webapp.profiles import views as profile_views
     from webapp.registrations import views as registration_views
 
     web.init_app(app)
@@ -80,6 +83,9 @@ def _register_packages(app):
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(notification_views.bp)
     app.register_blueprint(registration_views.bp)
+    app.register_blueprint(profile_views.bp)
+    app.register_blueprint(profile_admin_views.bp)
+    app.register_blueprint(privacy_views.bp)
     api_root.init_app(app)
     cli.init_app(app)
     for package in (crowdsourcing, mapping, workshops):

@@ -21,14 +21,25 @@ from webapp.models import Job
 log = logging.getLogger(__name__)
 
 REGISTRY = {}
+FORGET_ARGS = set()  # jobs whose arguments hold personal data: cleared once they succeed
 _current_job = contextvars.ContextVar("fabrique_current_job", default=None)
 _standalone_app = None
 
 
-def job(fn):
-    """Register a function as a job entry point; it must take plain, JSON-able arguments."""
-    REGISTRY[f"{fn.__module__}.{fn.__qualname__}"] = fn
-    return fn
+def job(fn=None, *, forget_args=False):
+    """Register a function as a job entry point; it must take plain, JSON-able arguments.
+
+    With forget_args, the arguments are erased from the job's record once it succeeds.
+    """
+
+    def register(f):
+        name = f"{f.__module__}.{f.__qualname__}"
+        REGISTRY[name] = f
+        if forget_args:
+            FORGET_ARGS.add(name)
+        return f
+
+    return register(fn) if fn is not None else register
 
 
 def enqueue_after_commit(fn, *args, actor=None, **kwargs):
@@ -144,6 +155,8 @@ def _finish(job_id, status, result=None, error=None):
     row.status, row.ended_at = status, utcnow()
     if status == "finished":
         row.progress, row.result = 100, result
+        if row.name in FORGET_ARGS:
+            row.args, row.kwargs = [], {}
     row.error = error
     db.session.commit()
 

@@ -63,7 +63,7 @@ def _build(to, subject, body, attachments):
     return msg
 
 
-@jobs.job
+@jobs.job(forget_args=True)
 def deliver(to, subject, body, attachments=()):
     """Deliver one message through the configured backend."""
     msg = _build(to, subject, body, attachments)

@@ -22,6 +22,7 @@ from webapp.accounts.labels import role_labels
 from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.i18n import LOCALE_COOKIE
+from webapp.profiles import visibility
 from webapp.urls import is_local
 
 bp = Blueprint("web", __name__)
@@ -75,6 +76,7 @@ def _template_globals():
         "institution": settings.current(),
         "can": lambda permission: policies.can(user, permission),
         "role_label": lambda role: role_labels().get(role, role),
+        "person_name": lambda person: visibility.display_name(user, person),
         "current_locale": str(get_locale()),
         "unread_notifications": _unread_count(user),
     }

@@ -56,6 +56,7 @@ def _user_form(user, formdata=None):
             "roles": sorted(user.roles),
             "department": user.department.slug if user.department else "",
             "active": user.is_active_account,
+            "is_manager": user.is_manager,
         },
     )
     form.roles.choices = [(r, role_labels()[r]) for r in ROLES if r != "resident"]

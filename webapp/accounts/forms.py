@@ -78,6 +78,9 @@ class MultiCheckboxField(SelectMultipleField):
 class AdminUserForm(FlaskForm):
     roles = MultiCheckboxField(_l("Roles"), choices=[])
     department = SelectField(_l("Department"), choices=[], default="")
+    is_manager = BooleanField(
+        _l("Manages this department (sees what colleagues show to their hierarchy)")
+    )
     active = BooleanField(_l("Account active"))
 
 

@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.db import TimestampMixin, UTCDateTime, utcnow
@@ -56,6 +56,12 @@ class User(UserMixin, TimestampMixin, db.Model):
         String(64), nullable=False, default=lambda: secrets.token_hex(16)
     )
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Manages their department: sees colleagues' fields shown to "the hierarchy".
+    is_manager: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
+    # Set when the person erased their account: personal data is gone, contributions stay.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department: Mapped[Department | None] = relationship(lazy="joined")
     role_rows: Mapped[list["UserRole"]] = relationship(
@@ -71,7 +77,8 @@ class User(UserMixin, TimestampMixin, db.Model):
 
     @property
     def is_staff(self):
-        return bool(self.roles & STAFF_ROLES)
+        """Staff hold a staff role or belong to one of the institution's departments."""
+        return bool(self.roles & STAFF_ROLES) or self.department_id is not None
 
     @property
     def is_active(self):

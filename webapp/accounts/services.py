@@ -382,8 +382,8 @@ def _apply_roles(user, roles, department):
         user.role_rows.append(UserRole(role=role))
 
 
-def update_user(actor, user_id, roles, department_slug, active):
-    """Admin: set a user's roles, department and whether the account is active."""
+def update_user(actor, user_id, roles, department_slug, active, is_manager=False):
+    """Admin: set a user's roles, department, management and whether the account is active."""
     policies.require(actor, "users.manage")
     with unit_of_work():
         user = db.session.get(User, user_id)
@@ -394,8 +394,16 @@ def update_user(actor, user_id, roles, department_slug, active):
                 "account.cannot_demote_self",
                 message=_l("You cannot remove your own admin role or disable your own account."),
             )
+        if user.erased_at is not None:
+            raise Conflict("account.erased", message=_l("This account was erased."))
         department = _department_by_slug(department_slug)
+        if is_manager and department is None:
+            raise ValidationError(
+                "account.manager_needs_department",
+                fields={"department": [_l("A manager must belong to a department.")]},
+            )
         user.department = department
+        user.is_manager = bool(is_manager)
         _apply_roles(user, roles, department)
         if user.is_active_account and not active:
             user.session_token = secrets.token_hex(16)

@@ -9,6 +9,7 @@ from webapp.accounts import policies
 from webapp.csvutil import to_csv
 from webapp.errors import NotFound, PermissionDenied
 from webapp.extensions import db
+from webapp.profiles import visibility
 from webapp.registrations import ics, queries
 from webapp.registrations import services as registrations
 from webapp.registrations.models import CONFIRMED, RegistrationList
@@ -122,7 +123,7 @@ def attendees_csv(list_id):
     yes, no = _("yes"), _("no")
     rows = [
         (
-            r.user.display_name,
+            visibility.display_name(current_user, r.user),
             _("confirmed") if r.status == CONFIRMED else _("waitlist"),
             format_datetime(r.confirmed_at or r.waitlisted_at or r.created_at, "yyyy-MM-dd HH:mm"),
             {True: yes, False: no}.get(r.attended, ""),

@@ -1,0 +1,1 @@
+"""Personal data: export (a job builds a zip) and erasure (contributions stay, anonymous)."""

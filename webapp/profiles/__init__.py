@@ -1,0 +1,1 @@
+"""Profiles, the skills vocabulary, and field-by-field visibility (one access rule)."""
