@@ -48,6 +48,7 @@ def seed():
     _settings(report)
     users = _users(report)
     _events(users, report)
+    _profiles(users, report)
     for seeder in SEEDERS:
         report.extend(seeder(users))
     return report
@@ -89,6 +90,68 @@ def _users(report):
             report.append(f"user {email}: already there (password unchanged)")
         users[email] = user
     return users
+
+
+SKILLS = [
+    ("Cartographie", "Mapping"),
+    ("QGIS", "QGIS"),
+    ("Python", "Python"),
+    ("Développement web", "Web development"),
+    ("Visualisation de données", "Data visualisation"),
+    ("Design de service", "Service design"),
+    ("Animation d'atelier", "Workshop facilitation"),
+    ("Botanique", "Botany"),
+    ("Patrimoine", "Heritage"),
+    ("Accessibilité", "Accessibility"),
+    ("Statistiques", "Statistics"),
+    ("Rédaction", "Writing"),
+]
+
+PROFILES = {
+    "organisatrice@example.org": {
+        "data": {"bio": "J'organise les cartoparties et les ateliers de la Métropole.",
+                 "interests": ["données ouvertes", "vélo"], "languages": ["français", "anglais"],
+                 "availability": "occasionally", "job_title": "Cheffe de projet participation"},
+        "skills": ["Animation d'atelier", "Cartographie", "Design de service"],
+        "visibility": {"display_name": "public", "bio": "public", "skills": "members",
+                       "availability": "members", "job_title": "staff"},
+    },
+    "habitant@example.org": {
+        "data": {"bio": "Développeur le soir, jardinier le week-end.", "neighbourhood": "Antigone",
+                 "interests": ["arbres", "applications citoyennes"], "availability": "available",
+                 "links": ["https://example.org/nour"]},
+        "skills": ["Python", "Développement web", "QGIS"],
+        "visibility": {"display_name": "members", "skills": "members", "availability": "members",
+                       "interests": "members"},
+    },
+    "habitante@example.org": {
+        "data": {"interests": ["botanique"], "neighbourhood": "Les Beaux-Arts"},
+        "skills": ["Botanique"],
+        "visibility": {"display_name": "members"},
+    },
+}
+
+
+def _profiles(users, report):
+    """A shared skills vocabulary and a few profiles with different visibility choices."""
+    from webapp.profiles import services as profiles
+    from webapp.profiles.models import Profile, Skill
+
+    with unit_of_work():
+        for name_fr, name_en in SKILLS:
+            key = profiles.skill_key(name_fr)
+            if db.session.scalar(select(Skill).where(Skill.key == key)) is None:
+                db.session.add(Skill(key=key, name_fr=name_fr, name_en=name_en, curated=True))
+    for email, spec in PROFILES.items():
+        user = users[email]
+        if db.session.get(Profile, user.id) is not None:
+            continue
+        profiles.update_profile(user, spec["data"])
+        keys = [profiles.skill_key(name) for name in spec["skills"]]
+        ids = db.session.scalars(select(Skill.id).where(Skill.key.in_(keys))).all()
+        profiles.set_skills(user, ids)
+        profiles.set_visibility(user, spec["visibility"])
+        report.append(f"profile of {email}: created")
 
 
 def _events(users, report):

@@ -50,6 +50,12 @@ PAGES = {
     "admin-settings": Page("/admin/settings", user=ADMIN),
     "admin-departments": Page("/admin/departments", user=ADMIN),
     "event-attendees": Page("/events/1/attendees", user=ORGANISER),
+    "people": Page("/people/", user=RESIDENT),
+    "person": Page("/people/2", user=RESIDENT),
+    "my-profile": Page("/account/profile", user=ORGANISER),
+    "my-data": Page("/account/data/", user=RESIDENT),
+    "admin-skills": Page("/admin/skills", user=ADMIN),
+    "admin-privacy": Page("/admin/privacy", user=ADMIN),
 }
 
 # Elements wider than the window, as short selectors, to say what overflows.

@@ -53,6 +53,7 @@ def directory():
         availability=availability,
         availability_labels=availability_labels(),
         locale=locale,
+        labels=visibility.FIELDS,
     )
 
 
