@@ -109,20 +109,37 @@ SKILLS = [
 
 PROFILES = {
     "organisatrice@example.org": {
-        "data": {"bio": "J'organise les cartoparties et les ateliers de la Métropole.",
-                 "interests": ["données ouvertes", "vélo"], "languages": ["français", "anglais"],
-                 "availability": "occasionally", "job_title": "Cheffe de projet participation"},
+        "data": {
+            "bio": "J'organise les cartoparties et les ateliers de la Métropole.",
+            "interests": ["données ouvertes", "vélo"],
+            "languages": ["français", "anglais"],
+            "availability": "occasionally",
+            "job_title": "Cheffe de projet participation",
+        },
         "skills": ["Animation d'atelier", "Cartographie", "Design de service"],
-        "visibility": {"display_name": "public", "bio": "public", "skills": "members",
-                       "availability": "members", "job_title": "staff"},
+        "visibility": {
+            "display_name": "public",
+            "bio": "public",
+            "skills": "members",
+            "availability": "members",
+            "job_title": "staff",
+        },
     },
     "habitant@example.org": {
-        "data": {"bio": "Développeur le soir, jardinier le week-end.", "neighbourhood": "Antigone",
-                 "interests": ["arbres", "applications citoyennes"], "availability": "available",
-                 "links": ["https://example.org/nour"]},
+        "data": {
+            "bio": "Développeur le soir, jardinier le week-end.",
+            "neighbourhood": "Antigone",
+            "interests": ["arbres", "applications citoyennes"],
+            "availability": "available",
+            "links": ["https://example.org/nour"],
+        },
         "skills": ["Python", "Développement web", "QGIS"],
-        "visibility": {"display_name": "members", "skills": "members", "availability": "members",
-                       "interests": "members"},
+        "visibility": {
+            "display_name": "members",
+            "skills": "members",
+            "availability": "members",
+            "interests": "members",
+        },
     },
     "habitante@example.org": {
         "data": {"interests": ["botanique"], "neighbourhood": "Les Beaux-Arts"},

@@ -1,5 +1,7 @@
 """Site-wide pages: home, language switch, health check, uploaded files, template globals."""
 
+import posixpath
+
 from flask import (
     Blueprint,
     current_app,
@@ -19,7 +21,7 @@ from webapp import settings
 from webapp.accounts import policies
 from webapp.accounts import services as accounts
 from webapp.accounts.labels import role_labels
-from webapp.errors import ValidationError
+from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
 from webapp.i18n import LOCALE_COOKIE
 from webapp.profiles import visibility
@@ -65,8 +67,16 @@ def set_language():
     return response
 
 
+# Only these folders of UPLOAD_DIR are public; avatars and exports have their own,
+# permission-checked routes.
+PUBLIC_UPLOADS = ("institution/",)
+
+
 @bp.get("/uploads/<path:filename>")
 def uploaded_file(filename):
+    normalised = posixpath.normpath(filename)
+    if normalised != filename or not normalised.startswith(PUBLIC_UPLOADS):
+        raise NotFound("upload.not_found")
     return send_from_directory(current_app.config["UPLOAD_DIR"], filename)
 
 

@@ -194,14 +194,15 @@ def erase_account(actor, password):
             fields={"password": [_l("This is not your current password.")]},
         )
     user_id = actor.id
-    _cancel_registrations(actor)
+    # One unit of work: if anything fails, nothing is erased. Files go after the commit.
     with unit_of_work():
         user = db.session.get(User, user_id)
         personal = _personal_values(user)
+        _cancel_registrations(user)
         for eraser in ERASERS:
             eraser(user)
-        profiles.remove_avatar(user)
-        _erase_exports(user)
+        profile = db.session.get(Profile, user_id)
+        avatar = profile.avatar_path if profile is not None else None
         db.session.execute(delete(UserSkill).where(UserSkill.user_id == user_id))
         db.session.execute(delete(Profile).where(Profile.user_id == user_id))
         db.session.execute(delete(Notification).where(Notification.user_id == user_id))
@@ -209,6 +210,8 @@ def erase_account(actor, password):
         db.session.execute(delete(UserRole).where(UserRole.user_id == user_id))
         _scrub_jobs(personal)
         _anonymise(user)
+    profiles.delete_avatar_file(avatar)
+    _erase_exports(user)
     return user
 
 
@@ -234,11 +237,30 @@ def _personal_values(user):
 
 
 def _scrub_jobs(personal):
-    """Jobs keep their arguments (a mail's address and text): remove any that mention the person."""
+    """Jobs keep their arguments (a mail's address and text) and a failure its traceback
+    (an SMTP refusal names the address): remove any that mention the person."""
+    needles = {value.lower() for value in personal}
     for job in db.session.scalars(select(Job)).yield_per(500):
-        text = json.dumps([job.args, job.kwargs, job.result, job.message], ensure_ascii=False)
-        if any(value in text for value in personal):
+        if not _mentions([job.args, job.kwargs, job.result, job.message, job.error], needles):
+            continue
+        if job.status in ("queued", "failed"):
+            # Without its arguments it could only fail; run_job ignores a row that is gone.
+            db.session.delete(job)
+        else:
             job.args, job.kwargs, job.result, job.message = [], {"erased": True}, None, None
+            job.error = None
+
+
+def _mentions(value, needles):
+    """Say whether any string inside `value` (nested lists and dicts) contains a needle."""
+    if isinstance(value, str):
+        text = value.lower()
+        return any(needle in text for needle in needles)
+    if isinstance(value, dict):
+        return any(_mentions(k, needles) or _mentions(v, needles) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_mentions(item, needles) for item in value)
+    return False
 
 
 def _erase_exports(user):

@@ -137,13 +137,10 @@ class MyProfileResource(MethodView):
             **current,
             **{k: v for k, v in data.items() if k not in ("visibility", "new_skills")},
         }
-        profiles.update_profile(user, merged)
+        skills = None
         if "skill_ids" in data or "new_skills" in data:
-            profiles.set_skills(
-                user, data.get("skill_ids", current["skill_ids"]), data.get("new_skills", [])
-            )
-        if "visibility" in data:
-            profiles.set_visibility(user, data["visibility"])
+            skills = (data.get("skill_ids", current["skill_ids"]), data.get("new_skills", []))
+        profiles.save_profile(user, merged, skills, data.get("visibility"))
         return _my_profile(user)
 
 

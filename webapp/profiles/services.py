@@ -124,6 +124,17 @@ def set_visibility(actor, choices):
     return profile
 
 
+def save_profile(actor, data, skills=None, choices=None):
+    """Save fields, then skills `(ids, new_names)` and visibility choices: all or nothing."""
+    with unit_of_work():
+        profile = update_profile(actor, data)
+        if skills is not None:
+            set_skills(actor, *skills)
+        if choices:
+            set_visibility(actor, choices)
+    return profile
+
+
 def skill_key(name):
     """Normalise a skill name so "Cartographie", "cartographie " and "CARTOGRAPHIE" match."""
     folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -215,6 +226,11 @@ def remove_avatar(actor):
         profile = ensure_profile(actor)
         old, profile.avatar_path = profile.avatar_path, None
     _remove_file(old)
+
+
+def delete_avatar_file(name):
+    """Remove a stored avatar file (after the commit that forgot it)."""
+    _remove_file(name)
 
 
 def _remove_file(name):

@@ -116,7 +116,7 @@ def _profile_form(formdata=None):
     return form, record
 
 
-def _edit_page(form, record, status=200):
+def _edit_page(form, record, status=200, avatar_form=None):
     bounds = visibility.policies()
     choices = {
         field: [
@@ -132,7 +132,7 @@ def _edit_page(form, record, status=200):
     return render_template(
         "profiles/edit.html",
         form=form,
-        avatar_form=forms.AvatarForm(),
+        avatar_form=avatar_form or forms.AvatarForm(),
         record=record,
         visibility_choices=choices,
         current_visibility=current,
@@ -150,7 +150,7 @@ def edit():
         return _edit_page(form, record, 422)
     user = current_user._get_current_object()
     try:
-        profiles.update_profile(
+        profiles.save_profile(
             user,
             {
                 "display_name": form.display_name.data,
@@ -164,11 +164,8 @@ def edit():
                 "grade": form.grade.data,
                 "category": form.category.data,
             },
-        )
-        profiles.set_skills(user, form.skills.data or [], (form.new_skills.data or "").split(","))
-        profiles.set_visibility(
-            user,
-            {
+            skills=(form.skills.data or [], (form.new_skills.data or "").split(",")),
+            choices={
                 field: request.form[f"visibility_{field}"]
                 for field in visibility.FIELDS
                 if f"visibility_{field}" in request.form
@@ -199,6 +196,6 @@ def upload_avatar():
     except ValidationError as error:
         for message in apply_errors(form, error):
             flash(message, "error")
-        return _edit_page(*_profile_form(), status=422)
+        return _edit_page(*_profile_form(), status=422, avatar_form=form)
     flash(_("Your photo is saved."), "success")
     return redirect(url_for("profiles.edit"))
