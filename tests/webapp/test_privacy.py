@@ -9,7 +9,6 @@ import zipfile
 from datetime import timedelta
 from types import SimpleNamespace
 
-import pytest
 from flask_babel import force_locale
 from geoalchemy2 import Geometry
 from PIL import Image
