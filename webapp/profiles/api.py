@@ -160,8 +160,9 @@ class MyExportResource(MethodView):
 class SkillsResource(MethodView):
     @bp.response(200, SkillSchema(many=True))
     def get(self):
-        """The shared skills vocabulary."""
+        """The shared skills vocabulary (curated skills only)."""
         locale = str(get_locale())
         return [
-            {"id": s.id, "name": s.name(locale), "curated": s.curated} for s in queries.vocabulary()
+            {"id": s.id, "name": s.name(locale), "curated": s.curated}
+            for s in queries.vocabulary(curated_only=True)
         ]

@@ -14,10 +14,16 @@ from webapp.profiles.models import Profile, Skill, UserSkill
 PAGE_SIZE = 30
 
 
-def vocabulary(curated_only=False):
+def vocabulary(curated_only=False, plus_those_of=None):
+    """The skills list; free additions are member-written text, shown to admins and their
+    authors until curated."""
     query = select(Skill).order_by(Skill.name_fr)
     if curated_only:
-        query = query.where(Skill.curated.is_(True))
+        condition = Skill.curated.is_(True)
+        if plus_those_of is not None:
+            mine = select(UserSkill.skill_id).where(UserSkill.user_id == plus_those_of.id)
+            condition = condition | Skill.id.in_(mine)
+        query = query.where(condition)
     return db.session.scalars(query).all()
 
 

@@ -47,7 +47,7 @@ def directory():
     return render_template(
         "profiles/directory.html",
         people=people,
-        skills=queries.vocabulary(),
+        skills=queries.vocabulary(curated_only=True),
         skill_id=skill_id,
         interest=interest,
         availability=availability,
@@ -110,7 +110,10 @@ def _profile_form(formdata=None):
                 languages=", ".join(record.languages or []),
             )
     form = forms.ProfileForm(formdata=formdata, data=data)
-    form.skills.choices = [(s.id, s.name(locale)) for s in queries.vocabulary()]
+    form.skills.choices = [
+        (s.id, s.name(locale))
+        for s in queries.vocabulary(curated_only=True, plus_those_of=current_user)
+    ]
     form.availability.choices = [("", _("Not said"))] + list(availability_labels().items())
     form.category.choices = [("", _("Not said"))] + [(c, c) for c in profiles.CATEGORIES]
     return form, record
