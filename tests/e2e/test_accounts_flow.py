@@ -67,7 +67,8 @@ def test_sign_up_confirm_log_in_switch_language_and_log_out(page, live_server, f
 
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_role("status")).to_contain_text(fr("Welcome, %(name)s.", name=name))
-    expect(nav.get_by_role("link", name=name)).to_be_visible()
+    # The person's menu (a dropdown toggle) carries their name.
+    expect(nav.get_by_role("button", name=name)).to_be_visible()
 
     nav.get_by_role("button", name="English").click()
     expect(html).to_have_attribute("lang", "en")
@@ -78,10 +79,11 @@ def test_sign_up_confirm_log_in_switch_language_and_log_out(page, live_server, f
         "Build the city's services and open data together"
     )
 
+    nav.get_by_role("button", name=name).click()
     nav.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("status")).to_contain_text("You are logged out.")
     expect(nav.get_by_role("link", name="Log in", exact=True)).to_be_visible()
-    expect(nav.get_by_role("link", name=name)).to_have_count(0)
+    expect(nav.get_by_role("button", name=name)).to_have_count(0)
     # The language choice outlives the session (cookie); the account page now needs a log-in.
     expect(html).to_have_attribute("lang", "en")
     page.goto("/account")
