@@ -109,6 +109,8 @@ def test_config(url, instance, **extra):
         "SERVER_NAME_FOR_MAIL": "http://localhost",
         "WTF_CSRF_ENABLED": False,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Tests log many people in; the rate-limit tests use the real limit (tests.strict_limits).
+        "AUTH_RATE_LIMIT": "100000 per minute",
     }
     config.update(extra)
     return config

@@ -93,6 +93,17 @@ def client(app, session):
 
 
 @pytest.fixture
+def strict_limits(app):
+    """The production limit on log-in, sign-up and reset attempts, for the tests of it."""
+    previous = app.config["AUTH_RATE_LIMIT"]
+    app.config["AUTH_RATE_LIMIT"] = "10 per minute;50 per hour"
+    limiter.reset()
+    yield
+    app.config["AUTH_RATE_LIMIT"] = previous
+    limiter.reset()
+
+
+@pytest.fixture
 def mailbox(app):
     from tests.mail import Mailbox
 

@@ -255,7 +255,7 @@ def test_csrf_token_is_required_on_forms(app, client):
         app.config["WTF_CSRF_ENABLED"] = False
 
 
-def test_login_is_rate_limited(client):
+def test_login_is_rate_limited(client, strict_limits):
     factories.user(email="eve@example.org")
     statuses = [
         client.post(

@@ -52,7 +52,7 @@ def test_413_when_the_body_is_too_large(app, client):
         app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
 
 
-def test_429_page_says_to_wait(client):
+def test_429_page_says_to_wait(client, strict_limits):
     for _ in range(11):
         response = client.post("/password/forgot", data={"email": "a@example.org"})
     assert response.status_code == 429

@@ -111,3 +111,16 @@ def test_proxy_headers_are_trusted_only_when_configured(tmp_path):
 
         response = app.test_client().get("/scheme", headers={"X-Forwarded-Proto": "https"})
         assert response.text == expected
+
+
+def test_rate_limits_are_kept_in_redis_when_redis_is_configured(tmp_path):
+    app = create_app(
+        {
+            "INSTANCE_PATH": str(tmp_path),
+            "SECRET_KEY": "k",
+            "REDIS_URL": "redis://127.0.0.1:6379/14",
+        }
+    )
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/14"
+    plain = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "k", "REDIS_URL": None})
+    assert plain.config["RATELIMIT_STORAGE_URI"] == "memory://"
