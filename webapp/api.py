@@ -40,6 +40,7 @@ def require_login():
 
 
 def job_body(job):
+    """A job as the API shows it (JobSchema)."""
     return {
         "id": job.id,
         "name": job.name.rsplit(".", 1)[-1],
@@ -65,18 +66,7 @@ class JobResource(MethodView):
         job = db.session.get(Job, job_id)
         if job is None or not policies.can_view_job(user, job):
             raise NotFound("job.not_found")
-        return {
-            "id": job.id,
-            "name": job.name.rsplit(".", 1)[-1],
-            "status": job.status,
-            "progress": job.progress,
-            "message": job.message,
-            "result": job.result,
-            "failed": job.status == "failed",
-            "created_at": job.created_at,
-            "started_at": job.started_at,
-            "ended_at": job.ended_at,
-        }
+        return job_body(job)
 
 
 @bp.route("/me")

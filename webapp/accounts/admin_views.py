@@ -80,8 +80,7 @@ def edit_user(user_id):
                 form.active.data,
             )
         except ValidationError as error:
-            for message in forms.apply_errors(form, error):
-                flash(message, "error")
+            forms.flash_errors(form, error)
             return render_template("admin/user.html", user=user, form=form), 422
         flash(_("Changes saved."), "success")
         return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -107,8 +106,7 @@ def institution():
                 logo,
             )
         except ValidationError as error:
-            for message in forms.apply_errors(form, error):
-                flash(message, "error")
+            forms.flash_errors(form, error)
             return render_template("admin/settings.html", form=form), 422
         flash(_("Settings saved."), "success")
         return redirect(url_for("admin.institution"))
@@ -126,8 +124,7 @@ def departments():
                 current_user, form.slug.data, form.name_fr.data, form.name_en.data
             )
         except ValidationError as error:
-            for message in forms.apply_errors(form, error):
-                flash(message, "error")
+            forms.flash_errors(form, error)
             status = 422
         else:
             flash(_("Department added."), "success")

@@ -31,6 +31,14 @@ def apply_errors(form, error):
     return unplaced
 
 
+def flash_errors(form, error):
+    """Put a ValidationError on the form's fields and flash what belongs to none of them."""
+    from flask import flash
+
+    for message in apply_errors(form, error):
+        flash(message, "error")
+
+
 class SignUpForm(FlaskForm):
     display_name = StringField(_l("Display name"), validators=[InputRequired()])
     email = EmailField(_l("E-mail address"), validators=[InputRequired()])

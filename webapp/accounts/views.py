@@ -35,8 +35,7 @@ def _safe_next(default="web.home"):
 
 
 def _render_with_errors(template, form, error, status=422, **context):
-    for message in forms.apply_errors(form, error):
-        flash(message, "error")
+    forms.flash_errors(form, error)
     return render_template(template, form=form, **context), status
 
 

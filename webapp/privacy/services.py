@@ -25,7 +25,7 @@ from webapp.notifications import services as notifications
 from webapp.notifications.models import Notification
 from webapp.profiles import services as profiles
 from webapp.profiles import visibility
-from webapp.profiles.models import Profile, UserSkill
+from webapp.profiles.models import PROFILE_COLUMNS, Profile, UserSkill
 from webapp.registrations import services as registrations
 from webapp.registrations.models import CANCELLED, Registration
 
@@ -81,18 +81,7 @@ def _profile(user):
     files = []
     data = {"skills": [s.name_fr for s in visibility.skills_of(user)]}
     if profile is not None:
-        for key in (
-            "bio",
-            "interests",
-            "languages",
-            "neighbourhood",
-            "links",
-            "availability",
-            "job_title",
-            "grade",
-            "category",
-            "visibility",
-        ):
+        for key in (*PROFILE_COLUMNS, "visibility"):
             data[key] = getattr(profile, key)
         if profile.avatar_path:
             path = os.path.join(profiles.avatar_folder(), profile.avatar_path)

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 
-from webapp.accounts.forms import EmptyForm, apply_errors
+from webapp.accounts.forms import EmptyForm, flash_errors
 from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.models import Job
@@ -67,8 +67,7 @@ def erase():
     try:
         privacy.erase_account(current_user._get_current_object(), form.password.data)
     except ValidationError as error:
-        for message in apply_errors(form, error):
-            flash(message, "error")
+        flash_errors(form, error)
         return _page(form, 422)
     logout_user()
     flash(

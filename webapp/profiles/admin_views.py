@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from webapp.accounts import policies as permissions
-from webapp.accounts.forms import apply_errors
+from webapp.accounts.forms import flash_errors
 from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.profiles import forms, queries, visibility
@@ -56,8 +56,7 @@ def add_skill():
     try:
         profiles.add_skill(current_user, form.name_fr.data, form.name_en.data)
     except ValidationError as error:
-        for message in apply_errors(form, error):
-            flash(message, "error")
+        flash_errors(form, error)
         return _skills_page(422, form=form)
     flash(_("Skill added."), "success")
     return redirect(url_for("profiles_admin.skills"))
@@ -89,8 +88,7 @@ def merge_skills():
     try:
         profiles.merge_skills(current_user, merge_form.source.data, merge_form.target.data)
     except ValidationError as error:
-        for message in apply_errors(merge_form, error):
-            flash(message, "error")
+        flash_errors(merge_form, error)
         return _skills_page(422)
     flash(_("Skills merged: everyone keeps the skill under its new name."), "success")
     return redirect(url_for("profiles_admin.skills"))

@@ -13,6 +13,7 @@ from webapp.extensions import db
 from webapp.privacy import services as privacy
 from webapp.profiles import queries, visibility
 from webapp.profiles import services as profiles
+from webapp.profiles.models import PROFILE_COLUMNS
 from webapp.schemas import ErrorSchema, JobSchema, StrictSchema
 
 bp = Blueprint("api_people", __name__, url_prefix="/api/v1", description="Profiles and skills")
@@ -75,17 +76,7 @@ def _my_profile(user):
         "skill_ids": [s.id for s in visibility.skills_of(user)],
         "visibility": {f: visibility.effective_level(f, record) for f in visibility.FIELDS},
     }
-    for key in (
-        "bio",
-        "interests",
-        "languages",
-        "neighbourhood",
-        "links",
-        "availability",
-        "job_title",
-        "grade",
-        "category",
-    ):
+    for key in PROFILE_COLUMNS:
         body[key] = getattr(record, key) if record is not None else None
     return body
 

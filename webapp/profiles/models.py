@@ -9,6 +9,19 @@ from webapp.accounts.models import User
 from webapp.db import TimestampMixin, UTCDateTime, utcnow
 from webapp.extensions import db
 
+# The profile's own fields, as stored (skills, name and department live elsewhere).
+PROFILE_COLUMNS = (
+    "bio",
+    "interests",
+    "languages",
+    "neighbourhood",
+    "links",
+    "availability",
+    "job_title",
+    "grade",
+    "category",
+)
+
 
 class Profile(TimestampMixin, db.Model):
     """What a member tells about themselves; each field is shown per its visibility."""

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from webapp.accounts.forms import apply_errors
+from webapp.accounts.forms import flash_errors
 from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
 from webapp.profiles import forms, queries, visibility
@@ -175,8 +175,7 @@ def edit():
             },
         )
     except ValidationError as error:
-        for message in apply_errors(form, error):
-            flash(message, "error")
+        flash_errors(form, error)
         return _edit_page(form, record, 422)
     flash(_("Your profile is saved."), "success")
     return redirect(url_for("profiles.edit"))
@@ -197,8 +196,7 @@ def upload_avatar():
                 "profile.avatar_missing", fields={"avatar": [_("Choose a file.")]}
             )
     except ValidationError as error:
-        for message in apply_errors(form, error):
-            flash(message, "error")
+        flash_errors(form, error)
         return _edit_page(*_profile_form(), status=422, avatar_form=form)
     flash(_("Your photo is saved."), "success")
     return redirect(url_for("profiles.edit"))
