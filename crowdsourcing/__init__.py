@@ -4,6 +4,30 @@ Uses only the webapp kernel; domains describe their kinds of submission through
 `crowdsourcing.registry`, filled in their own `init_app`.
 """
 
+import click
+from flask.cli import with_appcontext
+
+
+@click.command("moderation-digest")
+@with_appcontext
+def moderation_digest():
+    """Queue the moderators' digest e-mail (run it daily, e.g. from cron)."""
+    from crowdsourcing import jobs as pipeline_jobs
+    from webapp import jobs
+    from webapp.db import unit_of_work
+
+    with unit_of_work():
+        job = jobs.enqueue_after_commit(pipeline_jobs.send_digest)
+    click.echo(f"Digest queued as job {job.id}.")
+
 
 def init_app(app):
-    """Attach this package to the application (blueprints arrive with their issues)."""
+    """Register the pipeline's kinds, pages, API, commands and personal-data hooks."""
+    from crowdsourcing import api, privacy, views
+    from crowdsourcing.services import requests  # noqa: F401  (registers its kind)
+    from webapp.extensions import api as rest_api
+
+    app.register_blueprint(views.bp)
+    rest_api.register_blueprint(api.bp)
+    app.cli.add_command(moderation_digest)
+    privacy.register()

@@ -11,6 +11,7 @@ PERMISSIONS = {
     "events.organise": {ORGANISER},
     "registrations.manage_any": set(),
     "moderation.decide": {MODERATOR},
+    "moderation.configure": set(),
     "backlog.steward": {DATA_STEWARD},
     "jobs.view_any": set(),
 }

@@ -22,15 +22,27 @@ def register_kind(kind, message, email=True):
     KINDS[kind] = {"message": message, "email": email}
 
 
+def _localised(params, locale):
+    """Params may carry one value per language (`reason_fr`, `reason_en`): pick the reader's."""
+    picked = {
+        key[: -len(locale) - 1]: value
+        for key, value in params.items()
+        if key.endswith(f"_{locale}")
+    }
+    return {**params, **picked}
+
+
 def render(notification, locale=None):
     """Return the notification's text, in `locale` when given, else the current one."""
     spec = KINDS.get(notification.kind)
     if spec is None:
         return notification.kind
     if locale is None:
-        return str(spec["message"]) % notification.params
+        from flask_babel import get_locale
+
+        return str(spec["message"]) % _localised(notification.params, str(get_locale()))
     with force_locale(locale):
-        return str(spec["message"]) % notification.params
+        return str(spec["message"]) % _localised(notification.params, locale)
 
 
 def notify(user, kind, params=None, link=None, email=None):

@@ -1,0 +1,40 @@
+"""Jobs of the pipeline: the moderators' daily digest."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from crowdsourcing import queries, registry
+from webapp import jobs, mail
+from webapp.accounts.models import ADMIN, MODERATOR, User, UserRole
+from webapp.extensions import db
+
+
+@jobs.job
+def send_digest():
+    """Mail each moderator what waits for them, in their language; nothing when nothing waits."""
+    summary = queries.waiting_summary()
+    if not summary["total"] and not summary["hidden"]:
+        return {"sent": 0}
+    moderators = db.session.scalars(
+        select(User)
+        .join(UserRole)
+        .where(
+            UserRole.role.in_([MODERATOR, ADMIN]),
+            User.is_active_account.is_(True),
+            User.email_confirmed_at.is_not(None),
+            User.erased_at.is_(None),
+        )
+        .distinct()
+    ).all()
+    labels = {name: kind.label for name, kind in registry.KINDS.items()}
+    for moderator in moderators:
+        mail.send_mail(
+            moderator.email,
+            "moderation_digest",
+            moderator.locale,
+            subject=_l("%(n)d contributions wait for moderation", n=summary["total"]),
+            summary=summary,
+            labels=labels,
+            link=mail.external_url("crowdsourcing.inbox"),
+        )
+    return {"sent": len(moderators)}

@@ -1,0 +1,1 @@
+"""Use cases of the pipeline; other packages may import these modules and `crowdsourcing.models`."""
