@@ -23,11 +23,14 @@ def moderation_digest():
 
 def init_app(app):
     """Register the pipeline's kinds, pages, API, commands and personal-data hooks."""
-    from crowdsourcing import api, privacy, views
+    from crowdsourcing import api, demo, privacy, views
     from crowdsourcing.services import requests  # noqa: F401  (registers its kind)
+    from webapp import demo as kernel_demo
     from webapp.extensions import api as rest_api
 
     app.register_blueprint(views.bp)
     rest_api.register_blueprint(api.bp)
     app.cli.add_command(moderation_digest)
     privacy.register()
+    if demo.seed not in kernel_demo.SEEDERS:
+        kernel_demo.SEEDERS.append(demo.seed)
