@@ -4,6 +4,7 @@ import marshmallow as ma
 from flask import abort
 from flask.views import MethodView
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import validate
@@ -133,11 +134,18 @@ def decode_cursor(raw):
 
     try:
         stamp, _, ident = (raw or "").partition("|")
-        return (datetime.fromisoformat(stamp), int(ident)) if raw else None
+        after = (datetime.fromisoformat(stamp), int(ident)) if raw else None
+        # An id out of the column's range would reach the database and fail there (500).
+        if after is not None and not 0 < after[1] < 2**31:
+            raise ValueError(ident)
+        return after
     except ValueError:
         from webapp.errors import ValidationError
 
-        raise ValidationError("inbox.cursor_invalid", fields={"after": ["?"]}) from None
+        raise ValidationError(
+            "inbox.cursor_invalid",
+            fields={"after": [_l("This page marker is not valid: start again from the first page.")]},
+        ) from None
 
 
 @bp.route("/moderation/submissions")

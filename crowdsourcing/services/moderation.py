@@ -264,6 +264,8 @@ def resubmit(actor, submission_id, note=None):
             )
         _event(submission, actor, "resubmitted", submission.status, PENDING, note)
         submission.status, submission.decided_at, submission.decided_by_id = PENDING, None, None
+        # The history keeps the request for changes; the item itself waits afresh.
+        submission.reason_id = submission.decision_note = None
     return submission
 
 
@@ -294,12 +296,9 @@ def flag(actor, submission_id, reason, note=None):
             raise Conflict(
                 "flag.not_published", message=_l("Only published items can be reported.")
             )
+        # Resolved flags count too: the table allows one flag per member and item.
         exists = db.session.scalar(
-            select(Flag).where(
-                Flag.submission_id == submission.id,
-                Flag.user_id == actor.id,
-                Flag.resolved_at.is_(None),
-            )
+            select(Flag).where(Flag.submission_id == submission.id, Flag.user_id == actor.id)
         )
         if exists is not None:
             raise Conflict("flag.already", message=_l("You already reported this item."))
