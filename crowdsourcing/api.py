@@ -144,7 +144,9 @@ def decode_cursor(raw):
 
         raise ValidationError(
             "inbox.cursor_invalid",
-            fields={"after": [_l("This page marker is not valid: start again from the first page.")]},
+            fields={
+                "after": [_l("This page marker is not valid: start again from the first page.")]
+            },
         ) from None
 
 

@@ -12,25 +12,60 @@ REASONS = [
     ("off-topic", "Hors sujet pour cette démarche.", "Off topic for this process."),
     ("personal-data", "Elle contient des données personnelles.", "It contains personal data."),
     ("not-verifiable", "Information impossible à vérifier.", "The information cannot be checked."),
-    ("exists-elsewhere", "Ces données sont déjà publiées ailleurs.", "This data is already published elsewhere."),
+    (
+        "exists-elsewhere",
+        "Ces données sont déjà publiées ailleurs.",
+        "This data is already published elsewhere.",
+    ),
 ]
 
 REQUESTS = [
     # (requester, title, description, use, format, department, decision)
-    ("habitant@example.org", "Arbres d'alignement avec l'année de plantation",
-     "La liste des arbres des rues avec leur espèce, leur hauteur et leur année de plantation.",
-     "Une carte des essences par quartier pour les écoles.", "GeoJSON", "espaces-verts", "approve"),
-    ("habitante@example.org", "Fréquentation des piscines en temps réel",
-     "Le nombre de personnes présentes dans chaque piscine municipale, mis à jour toutes les 15 minutes.",
-     "Une application qui conseille l'heure la plus calme.", "API JSON", None, "approve"),
-    ("habitant@example.org", "Comptages vélo sur les pistes cyclables",
-     "Les données horaires des compteurs vélo de la Métropole.",
-     "Suivre l'effet des nouvelles pistes.", "CSV", "mobilite", None),
-    ("habitante@example.org", "Menus des cantines scolaires",
-     "Les menus de la semaine avec les allergènes.", "Une appli pour les familles.", "CSV", None,
-     "request_changes"),
-    ("habitant@example.org", "Adresses des habitants du quartier",
-     "La liste nominative des habitants de mon immeuble.", None, None, None, "reject"),
+    (
+        "habitant@example.org",
+        "Arbres d'alignement avec l'année de plantation",
+        "La liste des arbres des rues avec leur espèce, leur hauteur et leur année de plantation.",
+        "Une carte des essences par quartier pour les écoles.",
+        "GeoJSON",
+        "espaces-verts",
+        "approve",
+    ),
+    (
+        "habitante@example.org",
+        "Fréquentation des piscines en temps réel",
+        "Le nombre de personnes présentes dans chaque piscine municipale, mis à jour toutes les 15 minutes.",
+        "Une application qui conseille l'heure la plus calme.",
+        "API JSON",
+        None,
+        "approve",
+    ),
+    (
+        "habitant@example.org",
+        "Comptages vélo sur les pistes cyclables",
+        "Les données horaires des compteurs vélo de la Métropole.",
+        "Suivre l'effet des nouvelles pistes.",
+        "CSV",
+        "mobilite",
+        None,
+    ),
+    (
+        "habitante@example.org",
+        "Menus des cantines scolaires",
+        "Les menus de la semaine avec les allergènes.",
+        "Une appli pour les familles.",
+        "CSV",
+        None,
+        "request_changes",
+    ),
+    (
+        "habitant@example.org",
+        "Adresses des habitants du quartier",
+        "La liste nominative des habitants de mon immeuble.",
+        None,
+        None,
+        None,
+        "reject",
+    ),
 ]
 
 
@@ -46,19 +81,38 @@ def seed(users):
             report.append(f"rejection reason {code}: created")
         reasons[code] = row
     for email, title, description, use, fmt, dept, decision in REQUESTS:
-        if db.session.scalar(select(DatasetRequest).where(DatasetRequest.title == title)) is not None:
+        if (
+            db.session.scalar(select(DatasetRequest).where(DatasetRequest.title == title))
+            is not None
+        ):
             continue
-        request = dataset_requests.create(users[email], {
-            "title": title, "description": description, "intended_use": use,
-            "wished_format": fmt, "department": dept,
-        })
+        request = dataset_requests.create(
+            users[email],
+            {
+                "title": title,
+                "description": description,
+                "intended_use": use,
+                "wished_format": fmt,
+                "department": dept,
+            },
+        )
         submission = dataset_requests.submission_of(request)
         if decision == "reject":
-            moderation.decide(moderator, submission.id, submission.version, "reject",
-                              reason_id=reasons["personal-data"].id)
+            moderation.decide(
+                moderator,
+                submission.id,
+                submission.version,
+                "reject",
+                reason_id=reasons["personal-data"].id,
+            )
         elif decision == "request_changes":
-            moderation.decide(moderator, submission.id, submission.version, "request_changes",
-                              note="Précisez les écoles concernées, s'il vous plaît.")
+            moderation.decide(
+                moderator,
+                submission.id,
+                submission.version,
+                "request_changes",
+                note="Précisez les écoles concernées, s'il vous plaît.",
+            )
         elif decision == "approve":
             moderation.decide(moderator, submission.id, submission.version, "approve")
         report.append(f"dataset request {title!r}: {decision or 'pending'}")

@@ -1,5 +1,616 @@
 """HTML pages of the pipeline (the inbox, decisions, my contributions, dataset requests)."""
 
-from flask import Blueprint
+import functools
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from crowdsourcing import api, forms, queries, registry
+from crowdsourcing.models import (
+    APPROVED,
+    CHANGES_REQUESTED,
+    PENDING,
+    STATUSES,
+    DatasetRequestSupport,
+    Flag,
+    RejectReason,
+    Submission,
+)
+from crowdsourcing.services import moderation
+from crowdsourcing.services import requests as dataset_requests
+from webapp.accounts import policies
+from webapp.accounts.forms import EmptyForm, flash_errors
+from webapp.accounts.models import Department
+from webapp.db import utcnow
+from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from webapp.extensions import db
+from webapp.urls import is_local
 
 bp = Blueprint("crowdsourcing", __name__, template_folder="templates")
+
+
+def status_labels():
+    return {
+        "pending": _("Waiting for review"),
+        "approved": _("Approved"),
+        "rejected": _("Rejected"),
+        "changes_requested": _("Changes requested"),
+        "duplicate": _("Duplicate"),
+        "withdrawn": _("Withdrawn"),
+    }
+
+
+def flag_reason_labels():
+    return {
+        "spam": _("Spam"),
+        "abusive": _("Abusive"),
+        "wrong": _("Wrong information"),
+        "personal_data": _("Personal data"),
+    }
+
+
+def action_labels():
+    return {
+        "submitted": _("Submitted"),
+        "claimed": _("Reserved for review"),
+        "released": _("Released"),
+        "approve": _("Approved"),
+        "reject": _("Rejected"),
+        "request_changes": _("Changes requested"),
+        "duplicate": _("Marked as duplicate"),
+        "resubmitted": _("Resubmitted"),
+        "withdrawn": _("Withdrawn"),
+        "hidden": _("Hidden after reports"),
+    }
+
+
+@bp.context_processor
+def _page_globals():
+    return {
+        "status_labels": status_labels(),
+        "flag_reason_labels": flag_reason_labels(),
+        "action_labels": action_labels(),
+        "kind_label": lambda name: registry.KINDS[name].label if name in registry.KINDS else name,
+        "now": utcnow(),
+        "locale": str(get_locale()),
+    }
+
+
+def _require(permission):
+    def decorator(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            policies.require(current_user, permission)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+moderators_only = _require("moderation.decide")
+admins_only = _require("moderation.configure")
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _int(value, field, message):
+    """Parse an integer from a form; None when empty."""
+    value = (value or "").strip() if isinstance(value, str) else value
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError(f"{field}.invalid", fields={field: [message]}) from None
+
+
+def _described(submission):
+    """The submission's preview text and object URL, through its kind."""
+    kind = registry.KINDS.get(submission.kind)
+    obj = kind.load(submission.object_id) if kind else None
+    return (kind.preview(obj), kind.url(obj)) if obj is not None else (None, None)
+
+
+def _object_url(submission):
+    kind = registry.KINDS.get(submission.kind)
+    obj = kind.load(submission.object_id) if kind else None
+    return kind.url(obj) if obj is not None else None
+
+
+def _departments():
+    locale = str(get_locale())
+    rows = db.session.scalars(select(Department).order_by(Department.name_fr)).all()
+    return rows, locale
+
+
+def _back(default):
+    target = request.form.get("next") or ""
+    return target if is_local(target) else default
+
+
+# --- the inbox --------------------------------------------------------------------------------
+
+
+def _filter_form():
+    form = forms.InboxFilterForm(formdata=request.args)
+    form.status.choices = list(status_labels().items())
+    form.kind.choices = [("", _("All kinds"))] + [(n, k.label) for n, k in registry.KINDS.items()]
+    departments, locale = _departments()
+    form.department.choices = [("", _("All departments"))] + [
+        (str(d.id), d.name(locale)) for d in departments
+    ]
+    return form
+
+
+def _filters(form):
+    if not form.validate():
+        return {}
+    department = form.department.data or ""
+    return {
+        "status": form.status.data if form.status.data in STATUSES else PENDING,
+        "kind": form.kind.data or None,
+        "department": int(department) if department.isdigit() else None,
+        "older_than_days": form.older_than_days.data,
+        "flagged": form.flagged.data,
+        "duplicate_hint": form.duplicate_hint.data,
+    }
+
+
+def _reason_choices(form):
+    locale = str(get_locale())
+    reasons = db.session.scalars(
+        select(RejectReason).where(RejectReason.active.is_(True)).order_by(RejectReason.code)
+    ).all()
+    form.reason.choices = [("", _("Choose a reason"))] + [
+        (str(r.id), r.text(locale)) for r in reasons
+    ]
+    return form
+
+
+def _inbox_page(bulk_form, status=200):
+    filter_form = _filter_form()
+    filters = _filters(filter_form)
+    status = 422 if filter_form.errors else status
+    try:
+        after = api.decode_cursor(request.args.get("after"))
+    except ValidationError:
+        flash(_("This page link is not valid any more: here is the first page."), "error")
+        after, status = None, 422
+    rows, next_after = queries.inbox(filters, after)
+    args = {k: v for k, v in request.args.items() if k != "after"}
+    next_url = (
+        url_for(".inbox", **args, after=api.encode_cursor(next_after)) if next_after else None
+    )
+    return render_template(
+        "crowdsourcing/inbox.html",
+        filter_form=filter_form,
+        bulk_form=bulk_form,
+        rows=[(s, *_described(s)) for s in rows],
+        hidden=queries.flagged_for_review(),
+        next_url=next_url,
+        args=args,
+    ), status
+
+
+def _bulk_form(**kwargs):
+    form = _reason_choices(forms.BulkDecisionForm(**kwargs))
+    form.action.choices = [("approve", _("Approve")), ("reject", _("Reject"))]
+    return form
+
+
+@bp.get("/moderation/")
+@moderators_only
+def inbox():
+    return _inbox_page(_bulk_form(formdata=None))
+
+
+def _bulk_items(values):
+    items = []
+    for value in values:
+        ident, _sep, version = value.partition(":")
+        if not (ident.isdigit() and version.isdigit()):
+            raise ValidationError(
+                "inbox.selection_invalid", message=_("The selection is not valid.")
+            )
+        items.append((int(ident), int(version)))
+    if not items:
+        raise ValidationError("inbox.selection_empty", message=_("Select at least one item."))
+    return items
+
+
+@bp.post("/moderation/bulk")
+@moderators_only
+def bulk():
+    form = _bulk_form()
+    try:
+        done, refused = moderation.bulk_decide(
+            _user(),
+            _bulk_items(request.form.getlist("items")),
+            form.action.data,
+            _int(form.reason.data, "reason", _("Unknown reason.")),
+            form.note.data,
+        )
+    except ValidationError as error:
+        flash_errors(form, error)
+        return _inbox_page(form, 422)
+    flash(ngettext("%(num)d item decided.", "%(num)d items decided.", len(done)), "success")
+    if refused:
+        numbers = ", ".join(f"#{ident}" for ident, _code in refused)
+        flash(
+            _(
+                "Not decided, because another moderator changed them first: %(items)s.",
+                items=numbers,
+            ),
+            "warning",
+        )
+    return redirect(url_for(".inbox", **request.args))
+
+
+# --- one item ---------------------------------------------------------------------------------
+
+
+def _open_flags(submission_id):
+    return db.session.scalars(
+        select(Flag)
+        .where(Flag.submission_id == submission_id, Flag.resolved_at.is_(None))
+        .order_by(Flag.id)
+    ).all()
+
+
+def _item_page(submission_id, status=200, **posted):
+    submission = db.session.get(Submission, submission_id, populate_existing=True)
+    if submission is None:
+        raise NotFound("submission.not_found")
+    decision_forms = {
+        action: posted.get(action)
+        or form_class(formdata=None, data={"version": submission.version})
+        for action, form_class in forms.DECISION_FORMS.items()
+    }
+    _reason_choices(decision_forms["reject"])
+    preview, url = _described(submission)
+    return render_template(
+        "crowdsourcing/item.html",
+        submission=submission,
+        preview=preview,
+        object_url=url,
+        forms=decision_forms,
+        decidable=submission.status == PENDING
+        or (submission.status == APPROVED and submission.hidden),
+        claimed=submission.claimed_by_id is not None
+        and submission.claimed_until is not None
+        and submission.claimed_until > utcnow(),
+        history=queries.history(submission_id),
+        flags=_open_flags(submission_id),
+        empty_form=EmptyForm(),
+    ), status
+
+
+@bp.get("/moderation/<int:submission_id>")
+@moderators_only
+def item(submission_id):
+    return _item_page(submission_id)
+
+
+@bp.post(
+    "/moderation/<int:submission_id>/<any(approve, reject, request_changes, duplicate):action>"
+)
+@moderators_only
+def decide(submission_id, action):
+    form = forms.DECISION_FORMS[action]()
+    stale = _("This form is out of date: reload the page and try again.")
+    try:
+        # The version is hidden: an error on it must be flashed, not shown beside the field.
+        if not (form.version.data or "").isdigit():
+            raise ValidationError("submission.version_missing", message=stale)
+        version = int(form.version.data)
+        if not form.validate():
+            return _item_page(submission_id, 422, **{action: form})
+        fields = form.data
+        submission = moderation.decide(
+            _user(),
+            submission_id,
+            version,
+            action,
+            reason_id=_int(fields.get("reason"), "reason", _("Unknown reason.")),
+            note=fields.get("note"),
+            duplicate_of_id=fields.get("duplicate_of"),
+        )
+    except ValidationError as error:
+        flash_errors(form, error)
+        return _item_page(submission_id, 422, **{action: form})
+    except Conflict as error:
+        flash(str(error.message), "error")
+        return _item_page(submission_id, 409)
+    flash(
+        _(
+            "“%(title)s”: %(status)s.",
+            title=submission.title,
+            status=status_labels()[submission.status],
+        ),
+        "success",
+    )
+    return redirect(url_for(".inbox"))
+
+
+@bp.post("/moderation/<int:submission_id>/claim")
+@moderators_only
+def claim(submission_id):
+    moderation.claim(_user(), submission_id)
+    flash(_("The item is reserved for you while you review it."), "success")
+    return redirect(url_for(".item", submission_id=submission_id))
+
+
+@bp.post("/moderation/<int:submission_id>/release")
+@moderators_only
+def release(submission_id):
+    moderation.release(_user(), submission_id)
+    flash(_("The item is released."), "success")
+    return redirect(url_for(".item", submission_id=submission_id))
+
+
+@bp.get("/moderation/log")
+@moderators_only
+def log():
+    events, next_before = queries.log(request.args.get("before", type=int))
+    return render_template("crowdsourcing/log.html", events=events, next_before=next_before)
+
+
+@bp.get("/moderation/summary")
+@moderators_only
+def summary():
+    return render_template("crowdsourcing/summary.html", summary=queries.waiting_summary())
+
+
+# --- admins -----------------------------------------------------------------------------------
+
+
+def _reasons_page(form, status=200):
+    reasons = db.session.scalars(select(RejectReason).order_by(RejectReason.code)).all()
+    return render_template("crowdsourcing/reasons.html", reasons=reasons, form=form), status
+
+
+@bp.route("/moderation/reasons", methods=["GET", "POST"])
+@admins_only
+def reasons():
+    form = forms.ReasonForm()
+    if not form.validate_on_submit():
+        return _reasons_page(form, 422 if form.errors else 200)
+    try:
+        moderation.save_reason(
+            _user(), form.code.data, form.text_fr.data, form.text_en.data, form.active.data
+        )
+    except ValidationError as error:
+        flash_errors(form, error)
+        return _reasons_page(form, 422)
+    flash(_("Reason added."), "success")
+    return redirect(url_for(".reasons"))
+
+
+@bp.route("/moderation/reasons/<int:reason_id>", methods=["GET", "POST"])
+@admins_only
+def edit_reason(reason_id):
+    reason = db.session.get(RejectReason, reason_id)
+    if reason is None:
+        raise NotFound("reason.not_found")
+    form = forms.ReasonForm(obj=reason)
+    if form.validate_on_submit():
+        try:
+            moderation.save_reason(
+                _user(),
+                form.code.data,
+                form.text_fr.data,
+                form.text_en.data,
+                form.active.data,
+                reason_id,
+            )
+        except ValidationError as error:
+            flash_errors(form, error)
+        else:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for(".reasons"))
+    status = 422 if form.errors or request.method == "POST" else 200
+    return render_template("crowdsourcing/reason.html", reason=reason, form=form), status
+
+
+@bp.route("/moderation/settings", methods=["GET", "POST"])
+@admins_only
+def settings():
+    form = forms.ModerationSettingsForm(obj=moderation.settings())
+    if form.validate_on_submit():
+        try:
+            moderation.save_settings(_user(), form.flag_threshold.data, form.claim_minutes.data)
+        except ValidationError as error:
+            flash_errors(form, error)
+        else:
+            flash(_("Settings saved."), "success")
+            return redirect(url_for(".settings"))
+    status = 422 if form.errors or request.method == "POST" else 200
+    return render_template("crowdsourcing/settings.html", form=form), status
+
+
+# --- my contributions -------------------------------------------------------------------------
+
+
+@bp.get("/my/contributions")
+@login_required
+def my_contributions():
+    rows = queries.of_submitter(_user())
+    return render_template(
+        "crowdsourcing/my_contributions.html",
+        rows=[(s, _object_url(s)) for s in rows],
+        request_kind=dataset_requests.KIND,
+        empty_form=EmptyForm(),
+    )
+
+
+@bp.post("/my/contributions/<int:submission_id>/resubmit")
+@login_required
+def resubmit(submission_id):
+    moderation.resubmit(_user(), submission_id, (request.form.get("note") or "").strip() or None)
+    flash(_("Your contribution is back in the moderation queue."), "success")
+    return redirect(url_for(".my_contributions"))
+
+
+@bp.post("/my/contributions/<int:submission_id>/withdraw")
+@login_required
+def withdraw(submission_id):
+    moderation.withdraw(_user(), submission_id)
+    flash(_("Your contribution is withdrawn."), "success")
+    return redirect(url_for(".my_contributions"))
+
+
+# --- dataset requests -------------------------------------------------------------------------
+
+
+def _supported(request_ids):
+    if not current_user.is_authenticated or not request_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(DatasetRequestSupport.request_id).where(
+                DatasetRequestSupport.user_id == current_user.id,
+                DatasetRequestSupport.request_id.in_(request_ids),
+            )
+        )
+    )
+
+
+@bp.get("/requests/", endpoint="requests")
+def request_list():
+    rows = queries.public_requests()
+    return render_template(
+        "crowdsourcing/requests.html",
+        rows=rows,
+        supported=_supported([r.id for r, _n in rows]),
+        empty_form=EmptyForm(),
+    )
+
+
+def _request_form(obj=None):
+    data = None
+    if obj is not None:
+        data = {name: getattr(obj, name) for name in dataset_requests.LIMITS}
+        data["department"] = obj.department.slug if obj.department else ""
+    form = forms.DatasetRequestForm(data=data)
+    departments, locale = _departments()
+    form.department.choices = [("", _("I do not know"))] + [
+        (d.slug, d.name(locale)) for d in departments
+    ]
+    return form
+
+
+def _request_data(form):
+    return {name: form[name].data for name in (*dataset_requests.LIMITS, "department")}
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
+@login_required
+def new_request():
+    form = _request_form()
+    if form.validate_on_submit():
+        try:
+            dataset_requests.create(_user(), _request_data(form))
+        except ValidationError as error:
+            flash_errors(form, error)
+        else:
+            flash(
+                _("Your request is recorded. It will be public once a moderator has reviewed it."),
+                "success",
+            )
+            return redirect(url_for(".my_contributions"))
+    status = 422 if form.errors or request.method == "POST" else 200
+    return render_template(
+        "crowdsourcing/request_form.html", form=form, dataset_request=None
+    ), status
+
+
+@bp.route("/requests/<int:request_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_request(request_id):
+    obj = api._visible_request(request_id)
+    if obj.requester_id != current_user.id:
+        raise PermissionDenied("dataset_request.not_yours")
+    if dataset_requests.submission_of(obj).status not in (PENDING, CHANGES_REQUESTED):
+        flash(_("This request can no longer be edited."), "error")
+        return redirect(url_for(".request_detail", request_id=request_id))
+    form = _request_form(obj if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            dataset_requests.update(_user(), request_id, _request_data(form))
+        except ValidationError as error:
+            flash_errors(form, error)
+        else:
+            flash(_("Your request is saved."), "success")
+            return redirect(url_for(".my_contributions"))
+    status = 422 if form.errors or request.method == "POST" else 200
+    return render_template(
+        "crowdsourcing/request_form.html", form=form, dataset_request=obj
+    ), status
+
+
+@bp.get("/requests/<int:request_id>")
+def request_detail(request_id):
+    obj = api._visible_request(request_id)
+    submission = dataset_requests.submission_of(obj)
+    return render_template(
+        "crowdsourcing/request.html",
+        dataset_request=obj,
+        submission=submission,
+        public=submission.status == APPROVED and not submission.hidden,
+        supporters=dataset_requests.supporters_count(obj.id),
+        supported=obj.id in _supported([obj.id]),
+        flag_form=_flag_form(formdata=None),
+        empty_form=EmptyForm(),
+    )
+
+
+@bp.post("/requests/<int:request_id>/support")
+@login_required
+def support(request_id):
+    dataset_requests.support(_user(), request_id)
+    flash(_("Thank you: your need is counted."), "success")
+    return redirect(_back(url_for(".request_detail", request_id=request_id)))
+
+
+@bp.post("/requests/<int:request_id>/support/withdraw")
+@login_required
+def withdraw_support(request_id):
+    dataset_requests.withdraw_support(_user(), request_id)
+    flash(_("Your need is no longer counted."), "success")
+    return redirect(_back(url_for(".request_detail", request_id=request_id)))
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+def _flag_form(**kwargs):
+    form = forms.FlagForm(**kwargs)
+    form.reason.choices = [("", _("Choose a reason"))] + list(flag_reason_labels().items())
+    return form
+
+
+@bp.route("/submissions/<int:submission_id>/flag", methods=["GET", "POST"])
+@login_required
+def flag(submission_id):
+    form, status = _flag_form(), 200
+    if request.method == "POST":
+        try:
+            submission = moderation.flag(_user(), submission_id, form.reason.data, form.note.data)
+        except ValidationError as error:
+            flash_errors(form, error)
+            status = 422
+        else:
+            flash(_("Thank you. The moderators will look at your report."), "success")
+            url = None if submission.hidden else _object_url(submission)
+            return redirect(url or url_for("web.home"))
+    submission = db.session.get(Submission, submission_id)
+    if submission is None or submission.status != APPROVED or submission.hidden:
+        raise NotFound("submission.not_found")  # unpublished items are nobody's business
+    return render_template("crowdsourcing/flag.html", submission=submission, form=form), status

@@ -4,6 +4,9 @@ import html
 import itertools
 import re
 
+from flask_babel import force_locale, gettext, ngettext
+from markupsafe import escape
+
 from crowdsourcing.models import Submission
 from crowdsourcing.services import moderation
 from crowdsourcing.services import requests as dataset_requests
@@ -49,3 +52,10 @@ def link_with(page_html, fragment):
         if fragment in href:
             return html.unescape(href)
     raise AssertionError(f"no link containing {fragment!r}")
+
+
+def fr(msgid, plural=None, count=None, **params):
+    """A message as the French pages show it (escaped), whether or not it is translated yet."""
+    with force_locale("fr"):
+        text = ngettext(msgid, plural, count, **params) if plural else gettext(msgid, **params)
+    return str(escape(text))

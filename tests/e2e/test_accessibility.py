@@ -19,6 +19,7 @@ PHONE = {"width": 375, "height": 740}
 ADMIN = "admin@example.org"
 RESIDENT = "habitant@example.org"
 ORGANISER = "organisatrice@example.org"
+MODERATOR = "moderateur@example.org"
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,17 @@ PAGES = {
     "my-data": Page("/account/data/", user=RESIDENT),
     "admin-skills": Page("/admin/skills", user=ADMIN),
     "admin-privacy": Page("/admin/privacy", user=ADMIN),
+    "moderation-inbox": Page("/moderation/", user=MODERATOR),
+    "moderation-summary": Page("/moderation/summary", user=MODERATOR),
+    "moderation-log": Page("/moderation/log", user=MODERATOR),
+    "moderation-reasons": Page("/moderation/reasons", user=ADMIN),
+    "moderation-settings": Page("/moderation/settings", user=ADMIN),
+    "dataset-requests": Page("/requests/"),
+    "requests-new": Page("/requests/new", user=RESIDENT),
+    "requests-new-with-errors": Page(
+        "/requests/new", user=RESIDENT, status=422, submit_empty_form=True
+    ),
+    "my-contributions": Page("/my/contributions", user=RESIDENT),
 }
 
 # Elements wider than the window, as short selectors, to say what overflows.

@@ -1,0 +1,102 @@
+"""HTML forms of the pipeline: they collect input and show errors; the rules live in the services.
+
+Choices are filled by the views (kinds, departments, reasons) and not checked here
+(`validate_choice=False`), so that the services give the one, translated, error message.
+"""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+
+class InboxFilterForm(FlaskForm):
+    """The inbox filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), choices=[], default="pending")
+    kind = SelectField(_l("Kind"), choices=[], default="")
+    department = SelectField(_l("Department"), choices=[], default="")
+    older_than_days = IntegerField(
+        _l("Waiting for at least (days)"), validators=[Optional(), NumberRange(1, 3650)]
+    )
+    flagged = BooleanField(_l("Reported only"))
+    duplicate_hint = BooleanField(_l("Possible duplicates only"))
+
+
+class BulkDecisionForm(FlaskForm):
+    action = SelectField(_l("Decision for the selection"), choices=[], validate_choice=False)
+    reason = SelectField(_l("Reason"), choices=[], default="", validate_choice=False)
+    note = TextAreaField(_l("Note to the contributors"), id="bulk-note")
+
+
+class ApproveForm(FlaskForm):
+    version = HiddenField(id="approve-version")
+    note = TextAreaField(_l("Note to the contributor (optional)"), id="approve-note")
+
+
+class RejectForm(FlaskForm):
+    version = HiddenField(id="reject-version")
+    reason = SelectField(_l("Reason"), choices=[], default="", validate_choice=False)
+    note = TextAreaField(_l("Note to the contributor"), id="reject-note")
+
+
+class ChangesForm(FlaskForm):
+    version = HiddenField(id="changes-version")
+    note = TextAreaField(_l("What should change"), id="changes-note")
+
+
+class DuplicateForm(FlaskForm):
+    version = HiddenField(id="duplicate-version")
+    duplicate_of = IntegerField(_l("Number of the item it duplicates"), validators=[Optional()])
+    note = TextAreaField(_l("Note to the contributor (optional)"), id="duplicate-note")
+
+
+DECISION_FORMS = {
+    "approve": ApproveForm,
+    "reject": RejectForm,
+    "request_changes": ChangesForm,
+    "duplicate": DuplicateForm,
+}
+
+
+class DatasetRequestForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[InputRequired()])
+    description = TextAreaField(_l("Which data do you need?"), validators=[InputRequired()])
+    reason = TextAreaField(_l("Why do you need it?"))
+    intended_use = TextAreaField(_l("What will you do with it?"))
+    wished_format = StringField(_l("Wished format (CSV, GeoJSON, API…)"))
+    department = SelectField(
+        _l("Department that holds the data"), choices=[], default="", validate_choice=False
+    )
+
+
+class FlagForm(FlaskForm):
+    reason = SelectField(_l("What is wrong?"), choices=[], validate_choice=False)
+    note = TextAreaField(_l("Details (optional)"), id="flag-note")
+
+
+class ReasonForm(FlaskForm):
+    code = StringField(_l("Identifier"), validators=[InputRequired()])
+    text_fr = StringField(_l("Text in French"), validators=[InputRequired()])
+    text_en = StringField(_l("Text in English"), validators=[InputRequired()])
+    active = BooleanField(_l("Offered to moderators"), default=True)
+
+
+class ModerationSettingsForm(FlaskForm):
+    flag_threshold = IntegerField(
+        _l("Reports that hide a published item"), validators=[InputRequired()]
+    )
+    claim_minutes = IntegerField(
+        _l("Minutes an item stays reserved by the moderator reviewing it"),
+        validators=[InputRequired()],
+    )
