@@ -10,12 +10,10 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 
 from crowdsourcing import queries, registry
-from crowdsourcing.models import FLAG_REASONS, STATUSES, DatasetRequest
+from crowdsourcing.models import FLAG_REASONS, STATUSES
 from crowdsourcing.services import moderation
 from crowdsourcing.services import requests as dataset_requests
 from webapp.accounts import policies
-from webapp.errors import NotFound
-from webapp.extensions import db
 from webapp.schemas import ErrorSchema, StrictSchema
 
 bp = Blueprint(
@@ -242,16 +240,7 @@ class DatasetRequestsResource(MethodView):
 
 
 def _visible_request(request_id):
-    request = db.session.get(DatasetRequest, request_id)
-    mine = (
-        current_user.is_authenticated
-        and request is not None
-        and request.requester_id == current_user.id
-    )
-    moderator = policies.can(current_user, "moderation.decide")
-    if request is None or not (dataset_requests.is_public(request) or mine or moderator):
-        raise NotFound("dataset_request.not_found")
-    return request
+    return dataset_requests.get_visible(current_user, request_id)
 
 
 @bp.route("/dataset-requests/<int:request_id>")

