@@ -72,8 +72,8 @@ def test_new_request_awaits_moderation_and_shows_in_my_contributions(client, mem
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"title": "Bus"}, "Between 5 and 200 characters."),
-        ({"department": "nulle-part"}, "This department does not exist."),
+        ({"title": "Bus"}, ("Between %(low)d and %(high)d characters.", {"low": 5, "high": 200})),
+        ({"department": "nulle-part"}, ("This department does not exist.", {})),
         ({"description": ""}, None),
     ],
 )
@@ -82,7 +82,8 @@ def test_bad_request_is_refused_with_422_and_nothing_is_created(client, member, 
     assert response.status_code == 422
     assert 'aria-invalid="true"' in response.text
     if message:
-        assert fr(message) in response.text
+        msgid, params = message
+        assert fr(msgid, **params) in response.text
     assert _count(DatasetRequest) == 0
 
 
