@@ -4,7 +4,6 @@ These tests do not use the rolled-back `session` fixture: each thread has its ow
 hence its own session and connection, and every service commits for real.
 """
 
-import os
 import threading
 from collections import Counter
 from contextlib import contextmanager
@@ -14,7 +13,7 @@ from sqlalchemy import event, func, select
 
 from crowdsourcing.models import APPROVED, PENDING, Flag, Submission, SubmissionEvent
 from crowdsourcing.services import moderation
-from tests import backends, factories
+from tests import backends, concurrency, factories
 from tests.crowdsourcing.test_moderation_services import (
     DECISIONS,
     dataset_request,
@@ -32,17 +31,7 @@ ROUNDS = 10
 
 
 def _committing_app(backend, tmp_root):
-    url = backends.database_url(backend, "modconc", tmp_root)
-    instance = os.path.join(tmp_root, f"instance-modconc-{backend}")
-    app = backends.make_app(url, instance)
-    try:
-        with app.app_context():
-            backends.upgrade(app)
-        yield app
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        backends.drop_database(backend, url)
+    yield from concurrency.committing_app(backend, "modconc", tmp_root)
 
 
 @pytest.fixture(scope="module")
@@ -62,28 +51,7 @@ def _app(request, backend):
 
 
 def _all_at_once(app, work, items):
-    """Run work(item) in one thread per item, each with its own app context, started together.
-
-    Returns ({item: result}, [(item, exception)]).
-    """
-    barrier = threading.Barrier(len(items))
-    results, errors = {}, []
-
-    def run(item):
-        try:
-            with app.app_context():
-                barrier.wait(timeout=60)
-                results[item] = work(item)
-        except BaseException as exc:  # noqa: BLE001 - every failure is reported by the test
-            errors.append((item, exc))
-
-    threads = [threading.Thread(target=run, args=(item,)) for item in items]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results, errors
+    return concurrency.all_at_once(app, work, items, timeout=120)
 
 
 def _decide(submission_id, version):

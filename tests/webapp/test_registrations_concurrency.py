@@ -4,15 +4,12 @@ These tests do not use the rolled-back `session` fixture: each thread has its ow
 hence its own session and connection, and every service commits for real.
 """
 
-import os
-import threading
 from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event, select
-from sqlalchemy.engine import make_url
 
-from tests import backends, factories
+from tests import backends, concurrency, factories
 from tests.mail import Mailbox
 from webapp.accounts.models import User
 from webapp.errors import Conflict
@@ -34,35 +31,11 @@ BACKENDS = [pytest.param("postgis", marks=pytest.mark.pg_only), "sqlite"]
 
 
 def _committing_app(backend, tmp_root):
-    url = backends.database_url(backend, "conc", tmp_root)
     extra = {}
     if backend == "postgis":
         # One connection per thread, so all of them really wait on the row lock together.
         extra["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True, "pool_size": 45}
-    app = backends.make_app(url, os.path.join(tmp_root, f"instance-conc-{backend}"), **extra)
-    try:
-        with app.app_context():
-            backends.upgrade(app)
-        yield app
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        _drop_database(backend, url)
-
-
-def _drop_database(backend, url):
-    if backend != "postgis":
-        backends.drop_database(backend, url)
-        return
-    # backends.drop_database reads the name after the last "/", which is in ?host=/var/run/…
-    # for socket URLs, so it drops nothing; name the database from the parsed URL instead.
-    import psycopg
-
-    name = make_url(url).database
-    with psycopg.connect(
-        dbname="postgres", host=backends.PG_SOCKET, user="root", autocommit=True
-    ) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield from concurrency.committing_app(backend, "conc", tmp_root, **extra)
 
 
 @pytest.fixture(scope="module")
@@ -78,28 +51,7 @@ def sqlite_app(tmp_root):
 
 
 def _all_at_once(app, work, items):
-    """Run work(item) in one thread per item, each with its own app context, started together.
-
-    Returns ({item: result}, [(item, exception)]).
-    """
-    barrier = threading.Barrier(len(items))
-    results, errors = {}, []
-
-    def run(item):
-        try:
-            with app.app_context():
-                barrier.wait(timeout=60)
-                results[item] = work(item)
-        except BaseException as exc:  # noqa: BLE001 - every failure is reported by the test
-            errors.append((item, exc))
-
-    threads = [threading.Thread(target=run, args=(item,)) for item in items]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=180)
-    assert not any(thread.is_alive() for thread in threads), "a thread is stuck"
-    return results, errors
+    return concurrency.all_at_once(app, work, items)
 
 
 def _register(list_id):
