@@ -38,3 +38,25 @@ def send_digest():
             link=mail.external_url("crowdsourcing.inbox"),
         )
     return {"sent": len(moderators)}
+
+
+@jobs.job
+def send_backlog_reminders():
+    """Mail each data steward their overdue backlog items, in their language."""
+    sent = 0
+    for steward, items in queries.overdue_by_steward().items():
+        if not steward.is_active or not steward.email_confirmed or steward.erased_at is not None:
+            continue
+        mail.send_mail(
+            steward.email,
+            "backlog_reminders",
+            steward.locale,
+            subject=_l("%(n)d open-data backlog items are overdue", n=len(items)),
+            items=items,
+            links={
+                item.id: mail.external_url("crowdsourcing.backlog_item", item_id=item.id)
+                for item in items
+            },
+        )
+        sent += 1
+    return {"sent": sent}
