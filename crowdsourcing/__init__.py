@@ -36,13 +36,14 @@ def backlog_reminders():
 
 def init_app(app):
     """Register the pipeline's kinds, pages, API, commands and personal-data hooks."""
-    from crowdsourcing import api, demo, privacy, views
+    from crowdsourcing import api, backlog_api, demo, privacy, views
     from crowdsourcing.services import backlog, requests  # noqa: F401  (register their kinds)
     from webapp import demo as kernel_demo
     from webapp.extensions import api as rest_api
 
     app.register_blueprint(views.bp)
     rest_api.register_blueprint(api.bp)
+    rest_api.register_blueprint(backlog_api.bp)
     app.cli.add_command(moderation_digest)
     app.cli.add_command(backlog_reminders)
     privacy.register()

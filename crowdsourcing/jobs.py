@@ -1,6 +1,7 @@
 """Jobs of the pipeline: the moderators' daily digest."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 
 from crowdsourcing import queries, registry
@@ -51,7 +52,11 @@ def send_backlog_reminders():
             steward.email,
             "backlog_reminders",
             steward.locale,
-            subject=_l("%(n)d open-data backlog items are overdue", n=len(items)),
+            subject=lazy_ngettext(
+                "%(num)d open-data backlog item is overdue",
+                "%(num)d open-data backlog items are overdue",
+                len(items),
+            ),
             items=items,
             links={
                 item.id: mail.external_url("crowdsourcing.backlog_item", item_id=item.id)
