@@ -1,9 +1,11 @@
 """Demo data of the pipeline: rejection reasons, and dataset requests in every status."""
 
+from datetime import date, timedelta
+
 from sqlalchemy import select
 
-from crowdsourcing.models import DatasetRequest, RejectReason
-from crowdsourcing.services import moderation
+from crowdsourcing.models import BacklogItem, DatasetRequest, RejectReason
+from crowdsourcing.services import backlog, moderation
 from crowdsourcing.services import requests as dataset_requests
 from webapp.extensions import db
 
@@ -120,4 +122,64 @@ def seed(users):
     first = db.session.scalar(select(DatasetRequest).where(DatasetRequest.title == REQUESTS[0][1]))
     if first is not None and dataset_requests.is_public(first):
         dataset_requests.support(supporter, first.id)
+    report += _backlog(users, moderator)
+    return report
+
+
+# (request title, department, steward, transitions as (status, note))
+BACKLOG = [
+    (
+        REQUESTS[0][1],
+        "espaces-verts",
+        "referente.verts@example.org",
+        [
+            ("qualified", "Demande claire, plusieurs usages annoncés."),
+            ("negotiating", "Rendez-vous pris avec la direction des espaces verts."),
+        ],
+    ),
+    (REQUESTS[1][1], None, None, [("qualified", "Demande à préciser avec les piscines.")]),
+]
+
+
+def _backlog(users, moderator):
+    """Route the approved demo requests into two backlog items in different statuses."""
+    report = []
+    for title, dept, steward, steps in BACKLOG:
+        if db.session.scalar(select(BacklogItem).where(BacklogItem.title == title)):
+            continue
+        request = db.session.scalar(select(DatasetRequest).where(DatasetRequest.title == title))
+        submission = dataset_requests.submission_of(request) if request else None
+        if submission is None or submission.status != "approved":
+            continue
+        steward_user = users.get(steward) if steward else None
+        item = backlog.route(
+            moderator,
+            submission.id,
+            new={
+                "title": title,
+                "description": request.description,
+                "department": dept,
+                "steward": str(steward_user.id) if steward_user else None,
+                "formats": request.wished_format,
+                "priority": "high" if steward else "normal",
+            },
+        )
+        for status, note in steps:
+            backlog.transition(moderator, item.id, status, note)
+        if steward:
+            # An overdue item, so that the reminders have something to say.
+            backlog.update(
+                moderator,
+                item.id,
+                {
+                    "title": item.title,
+                    "description": item.description,
+                    "department": dept,
+                    "steward": str(steward_user.id),
+                    "formats": item.formats,
+                    "priority": item.priority,
+                    "due_date": date.today() - timedelta(days=3),
+                },
+            )
+        report.append(f"backlog item {title!r}: {item.status}")
     return report

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -100,3 +101,59 @@ class ModerationSettingsForm(FlaskForm):
         _l("Minutes an item stays reserved by the moderator reviewing it"),
         validators=[InputRequired()],
     )
+
+
+# --- the dataset backlog ----------------------------------------------------------------------
+
+
+class BacklogFilterForm(FlaskForm):
+    """The backlog list's filters and sort, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), choices=[], default="", validate_choice=False)
+    department = SelectField(_l("Department"), choices=[], default="", validate_choice=False)
+    sort = SelectField(_l("Sort by"), choices=[], default="priority", validate_choice=False)
+
+
+class BacklogItemForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[InputRequired()], id="item-title")
+    description = TextAreaField(_l("Description"), id="item-description")
+    department = SelectField(
+        _l("Department"), choices=[], default="", validate_choice=False, id="item-department"
+    )
+    steward = SelectField(_l("Data steward"), choices=[], default="", validate_choice=False)
+    formats = StringField(_l("Formats wanted (CSV, GeoJSON, API…)"))
+    licence = SelectField(_l("Licence"), choices=[], default="", validate_choice=False)
+    licence_conditions = TextAreaField(_l("Conditions of the restricted licence"))
+    priority = SelectField(_l("Priority"), choices=[], default="normal", validate_choice=False)
+    due_date = DateField(_l("Due date of the current status"), validators=[Optional()])
+
+
+class TransitionForm(FlaskForm):
+    to_status = SelectField(_l("New status"), choices=[], validate_choice=False)
+    note = TextAreaField(_l("Note (kept in the history)"), id="transition-note")
+    due_date = DateField(
+        _l("Due date of the new status (optional)"),
+        validators=[Optional()],
+        id="transition-due-date",
+    )
+    decline_reason = SelectField(
+        _l("Why is it declined?"), choices=[], default="", validate_choice=False
+    )
+    decline_link = StringField(_l("Where the data already exists (address)"))
+    decline_text = TextAreaField(_l("Other reason"))
+    postponed_until = DateField(_l("Postponed until about"), validators=[Optional()])
+
+
+class RouteForm(FlaskForm):
+    version = HiddenField(id="route-version")
+    item = SelectField(
+        _l("Backlog item"), choices=[], default="", validate_choice=False, id="route-item"
+    )
+    title = StringField(_l("Title of the new item"), id="route-title")
+    department = SelectField(
+        _l("Department"), choices=[], default="", validate_choice=False, id="route-department"
+    )
+    note = TextAreaField(_l("Note (optional)"), id="route-note")

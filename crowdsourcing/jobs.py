@@ -1,6 +1,7 @@
 """Jobs of the pipeline: the moderators' daily digest."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy import select
 
 from crowdsourcing import queries, registry
@@ -38,3 +39,29 @@ def send_digest():
             link=mail.external_url("crowdsourcing.inbox"),
         )
     return {"sent": len(moderators)}
+
+
+@jobs.job
+def send_backlog_reminders():
+    """Mail each data steward their overdue backlog items, in their language."""
+    sent = 0
+    for steward, items in queries.overdue_by_steward().items():
+        if not steward.is_active or not steward.email_confirmed or steward.erased_at is not None:
+            continue
+        mail.send_mail(
+            steward.email,
+            "backlog_reminders",
+            steward.locale,
+            subject=lazy_ngettext(
+                "%(num)d open-data backlog item is overdue",
+                "%(num)d open-data backlog items are overdue",
+                len(items),
+            ),
+            items=items,
+            links={
+                item.id: mail.external_url("crowdsourcing.backlog_item", item_id=item.id)
+                for item in items
+            },
+        )
+        sent += 1
+    return {"sent": sent}

@@ -1,10 +1,11 @@
 """The moderation pipeline's tables: submissions, their audit trail, reasons, flags; and
 dataset requests, the first kind of submission."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -180,3 +181,87 @@ class DatasetRequestSupport(db.Model):
         ForeignKey("webapp_user.id", ondelete="CASCADE"), nullable=False, index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+# --- the dataset backlog ----------------------------------------------------------------------
+
+PROPOSED, QUALIFIED, NEGOTIATING, PREPARING = "proposed", "qualified", "negotiating", "preparing"
+PUBLISHED, DECLINED, POSTPONED = "published", "declined", "postponed"
+BACKLOG_STATUSES = (PROPOSED, QUALIFIED, NEGOTIATING, PREPARING, PUBLISHED, DECLINED, POSTPONED)
+BACKLOG_FINAL = (PUBLISHED, DECLINED)
+PRIORITIES = ("low", "normal", "high")
+LICENCES = ("etalab-2.0", "odbl", "cc-by-4.0", "restricted")
+DECLINE_REASONS = ("cannot_release", "exists_elsewhere", "requester_withdrew", "other")
+
+
+class BacklogItem(TimestampMixin, db.Model):
+    """A dataset the institution may open, with its demand coming from linked evidence."""
+
+    __tablename__ = "crowdsourcing_backlog_item"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webapp_department.id", ondelete="SET NULL"), index=True
+    )
+    steward_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webapp_user.id", ondelete="SET NULL"), index=True
+    )
+    formats: Mapped[str | None] = mapped_column(String(200))
+    licence: Mapped[str | None] = mapped_column(String(20))
+    licence_conditions: Mapped[str | None] = mapped_column(Text)
+    priority: Mapped[str] = mapped_column(String(10), nullable=False, default="normal")
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default=PROPOSED, index=True)
+    # When the current status should be left behind; optional.
+    due_date: Mapped[date | None] = mapped_column(Date)
+    decline_reason: Mapped[str | None] = mapped_column(String(30))
+    decline_text: Mapped[str | None] = mapped_column(Text)
+    decline_link: Mapped[str | None] = mapped_column(String(500))
+    postponed_until: Mapped[date | None] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webapp_user.id", ondelete="SET NULL")
+    )
+
+    department: Mapped[Department | None] = relationship()
+    steward: Mapped[User | None] = relationship(foreign_keys=[steward_id])
+
+
+class BacklogEvidence(db.Model):
+    """A submission that backs a backlog item: linked, never copied."""
+
+    __tablename__ = "crowdsourcing_backlog_evidence"
+    __table_args__ = (UniqueConstraint("item_id", "submission_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("crowdsourcing_backlog_item.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("crowdsourcing_submission.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    added_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webapp_user.id", ondelete="SET NULL")
+    )
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    submission: Mapped[Submission] = relationship()
+    item: Mapped[BacklogItem] = relationship()
+
+
+class BacklogTransition(db.Model):
+    """An immutable line of a backlog item's history."""
+
+    __tablename__ = "crowdsourcing_backlog_transition"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("crowdsourcing_backlog_item.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("webapp_user.id", ondelete="SET NULL"))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20), nullable=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    actor: Mapped[User | None] = relationship()

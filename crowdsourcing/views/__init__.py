@@ -51,6 +51,7 @@ def action_labels():
         "resubmitted": _("Resubmitted"),
         "withdrawn": _("Withdrawn"),
         "hidden": _("Hidden after reports"),
+        "routed": _("Routed to the open-data backlog"),
     }
 
 
@@ -126,4 +127,4 @@ def _back(default):
 
 
 # The pages themselves; imported last so they find `bp` and the helpers above.
-from crowdsourcing.views import inbox_pages, member_pages  # noqa: E402, F401
+from crowdsourcing.views import backlog_pages, inbox_pages, member_pages  # noqa: E402, F401

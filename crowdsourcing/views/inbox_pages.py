@@ -168,8 +168,12 @@ def _item_page(submission_id, status=200, **posted):
     }
     _reason_choices(decision_forms["reject"])
     preview, url = _described(submission)
+    from crowdsourcing.views import backlog_pages
+
     return render_template(
         "crowdsourcing/item.html",
+        route_form=posted.get("route") or backlog_pages.route_form(submission),
+        routed_to=queries.items_of_submissions([submission.id]).get(submission.id, []),
         submission=submission,
         preview=preview,
         object_url=url,

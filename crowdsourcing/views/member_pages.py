@@ -35,6 +35,7 @@ def my_contributions():
     return render_template(
         "crowdsourcing/my_contributions.html",
         rows=[(s, _object_url(s)) for s in rows],
+        backlog_items=queries.items_of_submissions([s.id for s in rows]),
         request_kind=dataset_requests.KIND,
         empty_form=EmptyForm(),
     )

@@ -20,6 +20,7 @@ ADMIN = "admin@example.org"
 RESIDENT = "habitant@example.org"
 ORGANISER = "organisatrice@example.org"
 MODERATOR = "moderateur@example.org"
+STEWARD = "referente.verts@example.org"
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,11 @@ PAGES = {
         "/requests/new", user=RESIDENT, status=422, submit_empty_form=True
     ),
     "my-contributions": Page("/my/contributions", user=RESIDENT),
+    "moderation-item-routing": Page("/moderation/1", user=MODERATOR),
+    "backlog-list": Page("/backlog/", user=MODERATOR),
+    "backlog-board": Page("/backlog/board", user=MODERATOR),
+    "backlog-item": Page("/backlog/1", user=STEWARD),
+    "open-data": Page("/open-data/"),
 }
 
 # Elements wider than the window, as short selectors, to say what overflows.
