@@ -9,8 +9,8 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from crowdsourcing import queries, registry
-from crowdsourcing.models import FLAG_REASONS, STATUSES
+from crowdsourcing import queries, registry, stats
+from crowdsourcing.models import BACKLOG_STATUSES, FLAG_REASONS, STATUSES
 from crowdsourcing.services import moderation
 from crowdsourcing.services import requests as dataset_requests
 from webapp.accounts import policies
@@ -269,3 +269,100 @@ class SupportResource(MethodView):
         """Take back your “I need this too”."""
         dataset_requests.withdraw_support(_user(), request_id)
         return request_body(_visible_request(request_id))
+
+
+class KindStatusCountSchema(ma.Schema):
+    kind = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, validate=validate.OneOf(STATUSES))
+    count = ma.fields.Integer(required=True)
+
+
+class DecisionTimeSchema(ma.Schema):
+    decided = ma.fields.Integer(
+        required=True, metadata={"description": "Submissions decided in the period of `weeks`"}
+    )
+    median_seconds = ma.fields.Integer(
+        allow_none=True,
+        metadata={"description": "Median time from submission to decision; null if none"},
+    )
+
+
+class PendingItemSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    kind = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    created_at = ma.fields.DateTime(required=True)
+
+
+class BacklogStatusCountSchema(ma.Schema):
+    status = ma.fields.String(required=True, validate=validate.OneOf(BACKLOG_STATUSES))
+    count = ma.fields.Integer(required=True)
+
+
+class BacklogDepartmentCountSchema(ma.Schema):
+    department = ma.fields.String(
+        allow_none=True, metadata={"description": "Department slug; null for no department"}
+    )
+    count = ma.fields.Integer(required=True)
+
+
+class WeekSchema(ma.Schema):
+    week = ma.fields.String(required=True, metadata={"description": "ISO week, e.g. 2024-W07"})
+    start = ma.fields.DateTime(required=True, metadata={"description": "Monday 00:00 UTC"})
+    submitted = ma.fields.Integer(required=True)
+    decided = ma.fields.Integer(required=True)
+
+
+class DashboardSchema(ma.Schema):
+    counts = ma.fields.List(ma.fields.Nested(KindStatusCountSchema), required=True)
+    decision = ma.fields.Nested(DecisionTimeSchema, required=True)
+    oldest_pending = ma.fields.List(
+        ma.fields.Nested(PendingItemSchema),
+        required=True,
+        metadata={"description": "The 10 pending submissions waiting longest, oldest first"},
+    )
+    backlog_by_status = ma.fields.List(ma.fields.Nested(BacklogStatusCountSchema), required=True)
+    backlog_by_department = ma.fields.List(
+        ma.fields.Nested(BacklogDepartmentCountSchema), required=True
+    )
+    weeks = ma.fields.List(
+        ma.fields.Nested(WeekSchema),
+        required=True,
+        metadata={"description": "The last 12 ISO weeks (UTC), oldest first"},
+    )
+    generated_at = ma.fields.DateTime(required=True)
+
+
+def dashboard_body(figures):
+    return {
+        "counts": [
+            {"kind": kind, "status": status, "count": n}
+            for kind, by_status in sorted(figures["counts"].items())
+            for status, n in sorted(by_status.items())
+        ],
+        "decision": figures["decision"],
+        "oldest_pending": [
+            {"id": s.id, "kind": s.kind, "title": s.title, "created_at": s.created_at}
+            for s in figures["oldest"]
+        ],
+        "backlog_by_status": [
+            {"status": status, "count": n} for status, n in figures["backlog_by_status"].items()
+        ],
+        "backlog_by_department": [
+            {"department": d.slug if d else None, "count": n}
+            for d, n in figures["backlog_by_department"]
+        ],
+        "weeks": figures["weeks"],
+        "generated_at": figures["generated_at"],
+    }
+
+
+@bp.route("/moderation/dashboard")
+class DashboardResource(MethodView):
+    @bp.response(200, DashboardSchema)
+    @bp.alt_response(401, schema=ErrorSchema)
+    @bp.alt_response(403, schema=ErrorSchema)
+    def get(self):
+        """The moderators' dashboard: counts, time to decision, oldest items, backlog, trends."""
+        _moderator()
+        return dashboard_body(stats.dashboard())

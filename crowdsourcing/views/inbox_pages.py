@@ -5,7 +5,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from crowdsourcing import api, forms, queries, registry
+from crowdsourcing import api, forms, queries, registry, stats
 from crowdsourcing.models import (
     APPROVED,
     PENDING,
@@ -263,6 +263,12 @@ def log():
 @moderators_only
 def summary():
     return render_template("crowdsourcing/summary.html", summary=queries.waiting_summary())
+
+
+@bp.get("/moderation/dashboard")
+@moderators_only
+def dashboard():
+    return render_template("crowdsourcing/dashboard.html", figures=stats.dashboard())
 
 
 # --- admins -----------------------------------------------------------------------------------
