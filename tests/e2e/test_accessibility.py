@@ -60,6 +60,7 @@ PAGES = {
     "admin-privacy": Page("/admin/privacy", user=ADMIN),
     "moderation-inbox": Page("/moderation/", user=MODERATOR),
     "moderation-summary": Page("/moderation/summary", user=MODERATOR),
+    "moderation-dashboard": Page("/moderation/dashboard", user=MODERATOR),
     "moderation-log": Page("/moderation/log", user=MODERATOR),
     "moderation-reasons": Page("/moderation/reasons", user=ADMIN),
     "moderation-settings": Page("/moderation/settings", user=ADMIN),
