@@ -52,7 +52,9 @@ def test_montpellier_file_gives_122_datasets_6_declined_and_1_proposed_item(mode
     assert counts() == (122, {"declined": 6, "proposed": 1})
     declined = db.session.scalars(select(BacklogItem).where(BacklogItem.status == "declined"))
     assert {item.decline_reason for item in declined} == {"cannot_release"}
-    tourism = db.session.scalar(select(BacklogItem).where(BacklogItem.title == "Lieux touristiques"))
+    tourism = db.session.scalar(
+        select(BacklogItem).where(BacklogItem.title == "Lieux touristiques")
+    )
     assert "Office de Tourisme" in tourism.decline_text
 
 
@@ -92,7 +94,7 @@ def test_semicolon_file_with_bom_is_read_and_missing_title_rejected_with_reason(
 
 def test_department_is_matched_by_name(moderator):
     department = factories.department(slug="genie-urbain")
-    data = (HEADER + f"1;pub;Voirie;voirie;V;ODbL;https://e.org/v;Ville / {department.name_fr}\n")
+    data = HEADER + f"1;pub;Voirie;voirie;V;ODbL;https://e.org/v;Ville / {department.name_fr}\n"
     catalogue.import_rows(moderator, catalogue.parse(data.encode()), "import:test")
     assert db.session.scalar(select(Dataset).where(Dataset.slug == "voirie")).department_id == (
         department.id
@@ -149,9 +151,9 @@ def test_import_page_refuses_a_broken_file_with_a_translated_error(client, moder
     factories.login(client, moderator.email)
     response = upload(client, "Titre;Statut\nA;pub\n".encode())
     assert response.status_code == 422
-    assert fr("Columns missing from the file: %(columns)s.", columns="Identifiant, Licence, URL") in (
-        response.text
-    )
+    assert fr(
+        "Columns missing from the file: %(columns)s.", columns="Identifiant, Licence, URL"
+    ) in (response.text)
     assert counts() == (0, {})
 
 
