@@ -104,7 +104,7 @@ def test_department_is_matched_by_name(moderator):
 @pytest.mark.parametrize(
     ("data", "code"),
     [
-        ("Titre;Statut\nA;pub\n".encode(), "catalogue.columns"),
+        (b"Titre;Statut\nA;pub\n", "catalogue.columns"),
         (HEADER.encode("utf-16"), "catalogue.encoding"),
         ("Bancs\xe9;pub\n".encode("latin-1"), "catalogue.encoding"),
         (b"just some words", "catalogue.not_csv"),
@@ -149,7 +149,7 @@ def test_import_page_runs_the_job_and_offers_the_report(client, moderator):
 
 def test_import_page_refuses_a_broken_file_with_a_translated_error(client, moderator):
     factories.login(client, moderator.email)
-    response = upload(client, "Titre;Statut\nA;pub\n".encode())
+    response = upload(client, b"Titre;Statut\nA;pub\n")
     assert response.status_code == 422
     assert fr(
         "Columns missing from the file: %(columns)s.", columns="Identifiant, Licence, URL"
