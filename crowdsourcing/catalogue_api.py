@@ -29,6 +29,7 @@ class DatasetSchema(ma.Schema):
     licence_source = ma.fields.String(
         allow_none=True, metadata={"description": "The licence as the source wrote it"}
     )
+    formats = ma.fields.List(ma.fields.String(), required=True)
     themes = ma.fields.List(ma.fields.String(), required=True)
     keywords = ma.fields.List(ma.fields.String(), required=True)
     frequency = ma.fields.String(allow_none=True)
@@ -68,6 +69,7 @@ def dataset_body(row):
         "publisher": row.publisher,
         "licence": row.licence,
         "licence_source": row.licence_source,
+        "formats": row.formats,
         "themes": row.themes,
         "keywords": row.keywords,
         "frequency": row.frequency,

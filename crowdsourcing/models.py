@@ -294,6 +294,8 @@ class Dataset(TimestampMixin, db.Model):
     licence_source: Mapped[str | None] = mapped_column(String(300))
     themes: Mapped[list] = mapped_column(db.JSON, nullable=False, default=list)
     keywords: Mapped[list] = mapped_column(db.JSON, nullable=False, default=list)
+    # Formats announced without a resource yet (a dataset made from a backlog item).
+    declared_formats: Mapped[str | None] = mapped_column(String(200))
     frequency: Mapped[str | None] = mapped_column(String(20))
     coverage: Mapped[str | None] = mapped_column(String(200))
     issued: Mapped[date | None] = mapped_column(Date)
@@ -313,7 +315,8 @@ class Dataset(TimestampMixin, db.Model):
 
     @property
     def formats(self):
-        return sorted({r.format for r in self.resources if r.format})
+        declared = [f.strip() for f in (self.declared_formats or "").split(",") if f.strip()]
+        return sorted({r.format for r in self.resources if r.format} | set(declared))
 
 
 class DatasetResource(db.Model):

@@ -31,6 +31,7 @@ def upgrade():
     sa.Column('licence_source', sa.String(length=300), nullable=True),
     sa.Column('themes', sa.JSON(), nullable=False),
     sa.Column('keywords', sa.JSON(), nullable=False),
+    sa.Column('declared_formats', sa.String(length=200), nullable=True),
     sa.Column('frequency', sa.String(length=20), nullable=True),
     sa.Column('coverage', sa.String(length=200), nullable=True),
     sa.Column('issued', sa.Date(), nullable=True),

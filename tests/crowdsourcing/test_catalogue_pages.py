@@ -31,7 +31,8 @@ def datasets(moderator):
 
 def published_item(moderator, title="Comptages vélo"):
     request, submission = published_request(moderator, title=title)
-    item = backlog.route(moderator, submission.id, new={"title": title, "licence": "odbl"})
+    new = {"title": title, "licence": "odbl", "formats": "CSV, GeoJSON"}
+    item = backlog.route(moderator, submission.id, new=new)
     for status in ("qualified", "negotiating", "preparing"):
         backlog.transition(moderator, item.id, status, "étape")
     return request, item
@@ -61,6 +62,7 @@ def test_publishing_a_backlog_item_creates_a_dataset_listing_its_requests(client
     backlog.transition(moderator, item.id, "published", "En ligne")
     dataset = db.session.scalar(select(Dataset).where(Dataset.backlog_item_id == item.id))
     assert dataset.title == "Comptages vélo" and dataset.licence == "odbl"
+    assert dataset.formats == ["CSV", "GeoJSON"]
     page = client.get(f"/catalogue/{dataset.slug}").text
     assert f"/requests/{request.id}" in page and request.title in page
 
