@@ -34,9 +34,52 @@ def backlog_reminders():
     click.echo(f"Backlog reminders queued as job {job.id}.")
 
 
+@click.command("import-catalogue")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--source", default="import:cli", help="Recorded on each dataset.")
+@click.option(
+    "--as", "email", default=None, help="Acting moderator or admin (default: first admin)."
+)
+@with_appcontext
+def import_catalogue(path, source, email):
+    """Import an open-data portal's catalogue CSV (idempotent); print the rejected rows."""
+    from crowdsourcing.services import catalogue
+    from webapp.errors import ValidationError
+
+    actor = _actor(email)
+    with open(path, "rb") as handle:
+        try:
+            rows = catalogue.parse(handle.read())
+        except ValidationError as error:
+            messages = [str(m) for ms in (error.fields or {}).values() for m in ms]
+            raise click.ClickException(" ".join(messages) or str(error.message)) from None
+    report = catalogue.import_rows(actor, rows, source)
+    reasons = catalogue.reason_labels()
+    counts = {}
+    for line in report:
+        counts[line["outcome"]] = counts.get(line["outcome"], 0) + 1
+        if line["outcome"] == "rejected":
+            click.echo(f"line {line['line']}: {reasons[line['reason']]}")
+    click.echo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+
+
+def _actor(email):
+    from sqlalchemy import select
+
+    from webapp.accounts.models import ADMIN, User, UserRole
+    from webapp.extensions import db
+
+    condition = User.email == email if email else UserRole.role == ADMIN
+    query = select(User).join(UserRole).where(condition)
+    actor = db.session.scalar(query.order_by(User.id).limit(1))
+    if actor is None:
+        raise click.ClickException("No such moderator or admin; create one first.")
+    return actor
+
+
 def init_app(app):
     """Register the pipeline's kinds, pages, API, commands and personal-data hooks."""
-    from crowdsourcing import api, backlog_api, demo, privacy, views
+    from crowdsourcing import api, backlog_api, catalogue_api, demo, privacy, views
     from crowdsourcing.services import backlog, requests  # noqa: F401  (register their kinds)
     from webapp import demo as kernel_demo
     from webapp.extensions import api as rest_api
@@ -44,6 +87,8 @@ def init_app(app):
     app.register_blueprint(views.bp)
     rest_api.register_blueprint(api.bp)
     rest_api.register_blueprint(backlog_api.bp)
+    rest_api.register_blueprint(catalogue_api.bp)
+    app.cli.add_command(import_catalogue)
     app.cli.add_command(moderation_digest)
     app.cli.add_command(backlog_reminders)
     privacy.register()

@@ -80,6 +80,12 @@ class TransitionInSchema(StrictSchema):
     decline_link = ma.fields.String(load_default=None)
     decline_text = ma.fields.String(load_default=None)
     postponed_until = ma.fields.Date(load_default=None)
+    dataset = ma.fields.String(
+        load_default=None,
+        metadata={
+            "description": "To published: slug of a catalogue dataset to link; omit to create one"
+        },
+    )
 
 
 class RouteInSchema(StrictSchema):

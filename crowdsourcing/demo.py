@@ -1,11 +1,12 @@
 """Demo data of the pipeline: rejection reasons, and dataset requests in every status."""
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
 from crowdsourcing.models import BacklogItem, DatasetRequest, RejectReason
-from crowdsourcing.services import backlog, moderation
+from crowdsourcing.services import backlog, catalogue, moderation
 from crowdsourcing.services import requests as dataset_requests
 from webapp.extensions import db
 
@@ -123,7 +124,21 @@ def seed(users):
     if first is not None and dataset_requests.is_public(first):
         dataset_requests.support(supporter, first.id)
     report += _backlog(users, moderator)
+    report += _catalogue(admin)
     return report
+
+
+CATALOGUE_FILE = Path(__file__).parent / "data" / "mtp_catalogue_opendata_2014.csv"
+
+
+def _catalogue(admin):
+    """The real 2014 catalogue of the Ville de Montpellier (idempotent: updates on re-run)."""
+    rows = catalogue.parse(CATALOGUE_FILE.read_bytes())
+    lines = catalogue.import_rows(admin, rows, "import:mtp-2014")
+    counts = {}
+    for line in lines:
+        counts[line["outcome"]] = counts.get(line["outcome"], 0) + 1
+    return [f"catalogue mtp-2014: {counts}"]
 
 
 # (request title, department, steward, transitions as (status, note))

@@ -6,6 +6,7 @@ Choices are filled by the views (kinds, departments, reasons) and not checked he
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -145,6 +146,9 @@ class TransitionForm(FlaskForm):
     decline_link = StringField(_l("Where the data already exists (address)"))
     decline_text = TextAreaField(_l("Other reason"))
     postponed_until = DateField(_l("Postponed until about"), validators=[Optional()])
+    dataset = SelectField(
+        _l("Catalogue dataset (when published)"), choices=[], default="", validate_choice=False
+    )
 
 
 class RouteForm(FlaskForm):
@@ -157,3 +161,17 @@ class RouteForm(FlaskForm):
         _l("Department"), choices=[], default="", validate_choice=False, id="route-department"
     )
     note = TextAreaField(_l("Note (optional)"), id="route-note")
+
+
+class CatalogueImportForm(FlaskForm):
+    file = FileField(_l("Catalogue file (CSV, UTF-8, separated by commas or semicolons)"))
+
+
+class CatalogueFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search in titles and descriptions"))
+    department = SelectField(_l("Department"), choices=[], default="", validate_choice=False)
+    theme = SelectField(_l("Theme"), choices=[], default="", validate_choice=False)
+    licence = SelectField(_l("Licence"), choices=[], default="", validate_choice=False)

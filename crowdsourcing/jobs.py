@@ -1,4 +1,4 @@
-"""Jobs of the pipeline: the moderators' daily digest."""
+"""Jobs of the pipeline: the moderators' daily digest, the catalogue import."""
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
@@ -65,3 +65,19 @@ def send_backlog_reminders():
         )
         sent += 1
     return {"sent": sent}
+
+
+@jobs.job
+def import_catalogue(actor_id, text, source):
+    """Import a catalogue CSV already checked by `catalogue.parse`; return its report."""
+    from crowdsourcing.services import catalogue
+
+    actor = db.session.get(User, actor_id)
+    if actor is None:
+        return {"rows": [], "counts": {}}
+    rows = catalogue.parse(text.encode("utf-8"))
+    report = catalogue.import_rows(actor, rows, source, progress=jobs.report_progress)
+    counts = {}
+    for line in report:
+        counts[line["outcome"]] = counts.get(line["outcome"], 0) + 1
+    return {"rows": report, "counts": counts}

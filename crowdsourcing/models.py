@@ -222,6 +222,8 @@ class BacklogItem(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("webapp_user.id", ondelete="SET NULL")
     )
+    # The identifier of the catalogue row it was imported from, so a re-import updates it.
+    source_identifier: Mapped[str | None] = mapped_column(String(200), unique=True)
 
     department: Mapped[Department | None] = relationship()
     steward: Mapped[User | None] = relationship(foreign_keys=[steward_id])
@@ -265,3 +267,70 @@ class BacklogTransition(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     actor: Mapped[User | None] = relationship()
+
+
+# --- the dataset catalogue --------------------------------------------------------------------
+
+CATALOGUE_LICENCES = (*LICENCES, "other")
+FREQUENCIES = ("daily", "weekly", "monthly", "annual", "irregular")
+
+
+class Dataset(TimestampMixin, db.Model):
+    """A published dataset of the catalogue, imported or made from a published backlog item."""
+
+    __tablename__ = "crowdsourcing_dataset"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    slug: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    title: Mapped[str] = mapped_column(String(300), nullable=False)
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webapp_department.id", ondelete="SET NULL"), index=True
+    )
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    licence: Mapped[str | None] = mapped_column(String(20), index=True)
+    # The licence as the source wrote it (the 2014 file says Etalab v1, mapped to 2.0).
+    licence_source: Mapped[str | None] = mapped_column(String(300))
+    themes: Mapped[list] = mapped_column(db.JSON, nullable=False, default=list)
+    keywords: Mapped[list] = mapped_column(db.JSON, nullable=False, default=list)
+    # Formats announced without a resource yet (a dataset made from a backlog item).
+    declared_formats: Mapped[str | None] = mapped_column(String(200))
+    frequency: Mapped[str | None] = mapped_column(String(20))
+    coverage: Mapped[str | None] = mapped_column(String(200))
+    issued: Mapped[date | None] = mapped_column(Date)
+    modified: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(60), nullable=False, default="manual")
+    backlog_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crowdsourcing_backlog_item.id", ondelete="SET NULL"), unique=True
+    )
+
+    department: Mapped[Department | None] = relationship()
+    backlog_item: Mapped[BacklogItem | None] = relationship()
+    resources: Mapped[list["DatasetResource"]] = relationship(
+        back_populates="dataset",
+        cascade="all, delete-orphan",
+        order_by="DatasetResource.position",
+    )
+
+    @property
+    def formats(self):
+        declared = [f.strip() for f in (self.declared_formats or "").split(",") if f.strip()]
+        return sorted({r.format for r in self.resources if r.format} | set(declared))
+
+
+class DatasetResource(db.Model):
+    """A file or page of a dataset: where to get it, in which format."""
+
+    __tablename__ = "crowdsourcing_dataset_resource"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("crowdsourcing_dataset.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    url: Mapped[str] = mapped_column(String(1000), nullable=False)
+    format: Mapped[str | None] = mapped_column(String(40))
+    title: Mapped[str | None] = mapped_column(String(300))
+
+    dataset: Mapped[Dataset] = relationship(back_populates="resources")

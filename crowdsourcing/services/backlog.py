@@ -28,7 +28,7 @@ from crowdsourcing.models import (
     Submission,
     SubmissionEvent,
 )
-from crowdsourcing.services import moderation
+from crowdsourcing.services import catalogue, moderation
 from webapp.accounts import policies
 from webapp.accounts.models import DATA_STEWARD, Department, User
 from webapp.db import unit_of_work
@@ -340,6 +340,8 @@ def transition(actor, item_id, to_status, note=None, **details):
             item.decline_text = (details.get("decline_text") or "").strip() or None
             item.decline_link = (details.get("decline_link") or "").strip()[:500] or None
         item.postponed_until = details.get("postponed_until") if to_status == POSTPONED else None
+        if to_status == PUBLISHED:
+            catalogue.publish_item(item, details.get("dataset"))
         _history(item, actor, before, to_status, note)
         _notify_linked(item, actor)
     return item

@@ -127,4 +127,9 @@ def _back(default):
 
 
 # The pages themselves; imported last so they find `bp` and the helpers above.
-from crowdsourcing.views import backlog_pages, inbox_pages, member_pages  # noqa: E402, F401
+from crowdsourcing.views import (  # noqa: E402, F401
+    backlog_pages,
+    catalogue_pages,
+    inbox_pages,
+    member_pages,
+)

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from crowdsourcing import forms, queries
-from crowdsourcing.models import BACKLOG_STATUSES, BacklogItem
+from crowdsourcing.models import BACKLOG_STATUSES, PUBLISHED, BacklogItem, Dataset
 from crowdsourcing.services import backlog
 from crowdsourcing.views import _departments, _int, _user, bp, moderators_only
 from webapp.accounts.forms import flash_errors
@@ -161,6 +161,15 @@ def _transition_form(item, formdata=None):
     form.decline_reason.choices = [("", _("Choose a reason"))] + [
         (k, str(v)) for k, v in backlog.decline_labels().items()
     ]
+    if PUBLISHED in backlog.TRANSITIONS[item.status]:
+        free = db.session.scalars(
+            select(Dataset)
+            .where(Dataset.backlog_item_id.is_(None) | (Dataset.backlog_item_id == item.id))
+            .order_by(Dataset.title)
+        ).all()
+        form.dataset.choices = [("", _("A new dataset, made from this item"))] + [
+            (d.slug, d.title) for d in free
+        ]
     return form
 
 
@@ -177,6 +186,7 @@ def _item_page(item_id, status=200, edit_form=None, transition_form=None):
         can_manage=backlog.can_manage(current_user, item),
         edit_form=edit_form or _item_form(item),
         transition_form=transition_form or _transition_form(item),
+        dataset=db.session.scalar(select(Dataset).where(Dataset.backlog_item_id == item.id)),
     ), status
 
 
@@ -209,6 +219,7 @@ def backlog_transition(item_id):
             decline_link=form.decline_link.data,
             decline_text=form.decline_text.data,
             postponed_until=form.postponed_until.data,
+            dataset=form.dataset.data or None,
         )
     except ValidationError as error:
         flash_errors(form, error)

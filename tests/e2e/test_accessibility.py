@@ -75,6 +75,9 @@ PAGES = {
     "backlog-board": Page("/backlog/board", user=MODERATOR),
     "backlog-item": Page("/backlog/1", user=STEWARD),
     "open-data": Page("/open-data/"),
+    "catalogue": Page("/catalogue/"),
+    "catalogue-dataset": Page("/catalogue/statistiques-de-la-fourriere"),
+    "catalogue-import": Page("/catalogue/import", user=MODERATOR),
 }
 
 # Elements wider than the window, as short selectors, to say what overflows.
