@@ -79,8 +79,8 @@ def _actor(email):
 
 def init_app(app):
     """Register the pipeline's kinds, pages, API, commands and personal-data hooks."""
-    from crowdsourcing import api, backlog_api, catalogue_api, demo, privacy, views
-    from crowdsourcing.services import backlog, requests  # noqa: F401  (register their kinds)
+    from crowdsourcing import api, backlog_api, catalogue_api, comments_api, demo, privacy, views
+    from crowdsourcing.services import backlog, comments, requests  # noqa: F401  (register their kinds)
     from webapp import demo as kernel_demo
     from webapp.extensions import api as rest_api
 
@@ -88,6 +88,7 @@ def init_app(app):
     rest_api.register_blueprint(api.bp)
     rest_api.register_blueprint(backlog_api.bp)
     rest_api.register_blueprint(catalogue_api.bp)
+    rest_api.register_blueprint(comments_api.bp)
     app.cli.add_command(import_catalogue)
     app.cli.add_command(moderation_digest)
     app.cli.add_command(backlog_reminders)

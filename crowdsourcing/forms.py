@@ -175,3 +175,7 @@ class CatalogueFilterForm(FlaskForm):
     department = SelectField(_l("Department"), choices=[], default="", validate_choice=False)
     theme = SelectField(_l("Theme"), choices=[], default="", validate_choice=False)
     licence = SelectField(_l("Licence"), choices=[], default="", validate_choice=False)
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Your comment"), id="comment-body")

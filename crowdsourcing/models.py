@@ -334,3 +334,30 @@ class DatasetResource(db.Model):
     title: Mapped[str | None] = mapped_column(String(300))
 
     dataset: Mapped[Dataset] = relationship(back_populates="resources")
+
+
+# --- comments ---------------------------------------------------------------------------------
+
+COMMENT_TARGETS = ("dataset_request", "backlog_item", "dataset")
+
+
+class Comment(db.Model):
+    """A member's comment on a dataset request, a backlog item or a catalogue dataset.
+
+    Post-moderated: shown at once, its submission queued for review; rejected or hidden
+    after reports, it leaves the pages."""
+
+    __tablename__ = "crowdsourcing_comment"
+    __table_args__ = (Index("ix_crowdsourcing_comment_target", "target_type", "target_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_type: Mapped[str] = mapped_column(String(20), nullable=False)
+    target_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    author_id: Mapped[int | None] = mapped_column(
+        ForeignKey("webapp_user.id", ondelete="SET NULL"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    hidden: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+    author: Mapped[User | None] = relationship()

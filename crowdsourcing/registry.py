@@ -17,6 +17,7 @@ class SubmissionKind:
     - preview(obj): a short plain text (the pitch, the attributes) for the inbox
     - url(obj): where the object's page is, or None
     - on_approve / on_reject / on_hide(obj, submission): what the domain does then
+    - post_moderated: shown while pending, so members may report it before a decision
     """
 
     name: str
@@ -27,6 +28,7 @@ class SubmissionKind:
     on_approve: Callable[[Any, Any], None] = lambda obj, submission: None
     on_reject: Callable[[Any, Any], None] = lambda obj, submission: None
     on_hide: Callable[[Any, Any], None] = lambda obj, submission: None
+    post_moderated: bool = False
 
 
 KINDS: dict[str, SubmissionKind] = {}

@@ -200,7 +200,7 @@ def _apply(submission, actor, action, reason, note, duplicate_of_id):
     submission.decision_note = note
     submission.duplicate_of_id = duplicate_of_id if action == "duplicate" else None
     submission.claimed_by_id = submission.claimed_until = None
-    if before == APPROVED and submission.hidden:
+    if submission.hidden:
         submission.hidden = action != "approve"
         submission.flag_count = 0
         for flag in db.session.scalars(
@@ -283,6 +283,13 @@ def withdraw(actor, submission_id):
     return submission
 
 
+def is_reportable(submission):
+    """Published items can be reported; post-moderated ones already while they await review."""
+    kind = registry.KINDS.get(submission.kind)
+    post_moderated = kind is not None and kind.post_moderated
+    return submission.status == APPROVED or (post_moderated and submission.status == PENDING)
+
+
 def flag(actor, submission_id, reason, note=None):
     """A member reports a published item; at the admins' threshold it is hidden for review."""
     if actor is None or not actor.is_authenticated:
@@ -292,7 +299,7 @@ def flag(actor, submission_id, reason, note=None):
     note = (note or "").strip()[:1000] or None
     with unit_of_work():
         submission = _get(submission_id, lock=True)
-        if submission.status != APPROVED:
+        if not is_reportable(submission):
             raise Conflict(
                 "flag.not_published", message=_l("Only published items can be reported.")
             )
@@ -308,7 +315,7 @@ def flag(actor, submission_id, reason, note=None):
         submission.flag_count += 1
         if not submission.hidden and submission.flag_count >= settings().flag_threshold:
             submission.hidden = True
-            _event(submission, None, "hidden", APPROVED, APPROVED, reason)
+            _event(submission, None, "hidden", submission.status, submission.status, reason)
             kind = registry.KINDS.get(submission.kind)
             obj = kind.load(submission.object_id) if kind else None
             if kind and obj is not None:

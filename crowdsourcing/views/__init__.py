@@ -130,6 +130,7 @@ def _back(default):
 from crowdsourcing.views import (  # noqa: E402, F401
     backlog_pages,
     catalogue_pages,
+    comment_pages,
     inbox_pages,
     member_pages,
 )

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from crowdsourcing import forms, queries
 from crowdsourcing.models import BACKLOG_STATUSES, PUBLISHED, BacklogItem, Dataset
 from crowdsourcing.services import backlog
-from crowdsourcing.views import _departments, _int, _user, bp, moderators_only
+from crowdsourcing.views import _departments, _int, _user, bp, comment_pages, moderators_only
 from webapp.accounts.forms import flash_errors
 from webapp.accounts.models import DATA_STEWARD, User, UserRole
 from webapp.csvutil import to_csv
@@ -187,6 +187,7 @@ def _item_page(item_id, status=200, edit_form=None, transition_form=None):
         edit_form=edit_form or _item_form(item),
         transition_form=transition_form or _transition_form(item),
         dataset=db.session.scalar(select(Dataset).where(Dataset.backlog_item_id == item.id)),
+        **comment_pages.comment_context("backlog_item", item.id),
     ), status
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from crowdsourcing import dcat, forms, queries
 from crowdsourcing.services import catalogue
-from crowdsourcing.views import _departments, _user, bp, moderators_only
+from crowdsourcing.views import _departments, _user, bp, comment_pages, moderators_only
 from webapp import jobs
 from webapp.accounts.forms import flash_errors
 from webapp.csvutil import to_csv
@@ -78,6 +78,7 @@ def dataset(slug):
         dataset=row,
         requests=queries.public_requests_of([item_id])[item_id] if item_id else [],
         can_see_item=item_id is not None and _can_see_backlog(),
+        **comment_pages.comment_context("dataset", row.id),
     )
 
 

@@ -21,6 +21,7 @@ from crowdsourcing.views import (
     _object_url,
     _user,
     bp,
+    comment_pages,
     flag_reason_labels,
 )
 from webapp.accounts.forms import EmptyForm, flash_errors
@@ -159,6 +160,7 @@ def request_detail(request_id):
         supported=obj.id in _supported([obj.id]),
         flag_form=_flag_form(formdata=None),
         empty_form=EmptyForm(),
+        **comment_pages.comment_context("dataset_request", obj.id),
     )
 
 
@@ -202,6 +204,6 @@ def flag(submission_id):
             url = None if submission.hidden else _object_url(submission)
             return redirect(url or url_for("web.home"))
     submission = db.session.get(Submission, submission_id)
-    if submission is None or submission.status != APPROVED or submission.hidden:
+    if submission is None or not moderation.is_reportable(submission) or submission.hidden:
         raise NotFound("submission.not_found")  # unpublished items are nobody's business
     return render_template("crowdsourcing/flag.html", submission=submission, form=form), status

@@ -77,6 +77,7 @@ PAGES = {
     "open-data": Page("/open-data/"),
     "catalogue": Page("/catalogue/"),
     "catalogue-dataset": Page("/catalogue/statistiques-de-la-fourriere"),
+    "catalogue-dataset-comments": Page("/catalogue/statistiques-de-la-fourriere", user=RESIDENT),
     "catalogue-import": Page("/catalogue/import", user=MODERATOR),
 }
 
