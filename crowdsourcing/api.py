@@ -1,7 +1,6 @@
 """The pipeline in the JSON API: the inbox and decisions, my submissions, dataset requests, flags."""
 
 import marshmallow as ma
-from flask import abort
 from flask.views import MethodView
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -14,7 +13,8 @@ from crowdsourcing.models import BACKLOG_STATUSES, FLAG_REASONS, STATUSES
 from crowdsourcing.services import moderation
 from crowdsourcing.services import requests as dataset_requests
 from webapp.accounts import policies
-from webapp.schemas import ErrorSchema, StrictSchema
+from webapp.schemas import StrictSchema, error_responses
+from webapp.security import api_user
 
 bp = Blueprint(
     "api_moderation", __name__, url_prefix="/api/v1", description="Moderation and dataset requests"
@@ -90,14 +90,8 @@ class DatasetRequestSchema(ma.Schema):
     created_at = ma.fields.DateTime(required=True)
 
 
-def _user():
-    if not current_user.is_authenticated:
-        abort(401)
-    return current_user._get_current_object()
-
-
 def _moderator():
-    user = _user()
+    user = api_user()
     policies.require(user, "moderation.decide")
     return user
 
@@ -152,8 +146,7 @@ def decode_cursor(raw):
 class InboxResource(MethodView):
     @bp.arguments(InboxQuerySchema, location="query")
     @bp.response(200, InboxPageSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(403, schema=ErrorSchema)
+    @error_responses(bp, 401, 403)
     def get(self, args):
         """The moderation inbox, oldest first, with keyset pagination."""
         _moderator()
@@ -165,11 +158,7 @@ class InboxResource(MethodView):
 class DecisionResource(MethodView):
     @bp.arguments(DecisionSchema)
     @bp.response(200, SubmissionSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(403, schema=ErrorSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
-    @bp.alt_response(409, schema=ErrorSchema)
-    @bp.alt_response(422, schema=ErrorSchema)
+    @error_responses(bp, 401, 403, 404, 409, 422)
     def post(self, data, submission_id):
         """Approve, reject, ask for changes or mark as duplicate; 409 if someone decided first."""
         submission = moderation.decide(
@@ -187,23 +176,20 @@ class DecisionResource(MethodView):
 @bp.route("/my/submissions")
 class MySubmissionsResource(MethodView):
     @bp.response(200, SubmissionSchema(many=True))
-    @bp.alt_response(401, schema=ErrorSchema)
+    @error_responses(bp, 401)
     def get(self):
         """Your contributions, their status and the reason of each decision."""
-        return [submission_body(s, with_preview=False) for s in queries.of_submitter(_user())]
+        return [submission_body(s, with_preview=False) for s in queries.of_submitter(api_user())]
 
 
 @bp.route("/submissions/<int:submission_id>/flags")
 class FlagResource(MethodView):
     @bp.arguments(FlagSchema)
     @bp.response(201, SubmissionSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
-    @bp.alt_response(409, schema=ErrorSchema)
-    @bp.alt_response(422, schema=ErrorSchema)
+    @error_responses(bp, 401, 404, 409, 422)
     def post(self, data, submission_id):
         """Report a published item (spam, abusive, wrong, personal data)."""
-        submission = moderation.flag(_user(), submission_id, data["reason"], data["note"])
+        submission = moderation.flag(api_user(), submission_id, data["reason"], data["note"])
         return submission_body(submission, with_preview=False)
 
 
@@ -232,11 +218,10 @@ class DatasetRequestsResource(MethodView):
 
     @bp.arguments(DatasetRequestInSchema)
     @bp.response(201, DatasetRequestSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(422, schema=ErrorSchema)
+    @error_responses(bp, 401, 422)
     def post(self, data):
         """Ask for a dataset; it is public once a moderator approves it."""
-        return request_body(dataset_requests.create(_user(), data))
+        return request_body(dataset_requests.create(api_user(), data))
 
 
 def _visible_request(request_id):
@@ -246,7 +231,7 @@ def _visible_request(request_id):
 @bp.route("/dataset-requests/<int:request_id>")
 class DatasetRequestResource(MethodView):
     @bp.response(200, DatasetRequestSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
+    @error_responses(bp, 404)
     def get(self, request_id):
         """One dataset request (published, or yours, or any for moderators)."""
         return request_body(_visible_request(request_id))
@@ -255,19 +240,17 @@ class DatasetRequestResource(MethodView):
 @bp.route("/dataset-requests/<int:request_id>/support")
 class SupportResource(MethodView):
     @bp.response(200, DatasetRequestSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
+    @error_responses(bp, 401, 404)
     def put(self, request_id):
         """“I need this too”."""
-        dataset_requests.support(_user(), request_id)
+        dataset_requests.support(api_user(), request_id)
         return request_body(_visible_request(request_id))
 
     @bp.response(200, DatasetRequestSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
+    @error_responses(bp, 401, 404)
     def delete(self, request_id):
         """Take back your “I need this too”."""
-        dataset_requests.withdraw_support(_user(), request_id)
+        dataset_requests.withdraw_support(api_user(), request_id)
         return request_body(_visible_request(request_id))
 
 
@@ -360,8 +343,7 @@ def dashboard_body(figures):
 @bp.route("/moderation/dashboard")
 class DashboardResource(MethodView):
     @bp.response(200, DashboardSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(403, schema=ErrorSchema)
+    @error_responses(bp, 401, 403)
     def get(self):
         """The moderators' dashboard: counts, time to decision, oldest items, backlog, trends."""
         _moderator()

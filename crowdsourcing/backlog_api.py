@@ -6,11 +6,12 @@ from flask_smorest import Blueprint
 from marshmallow import validate
 
 from crowdsourcing import queries
-from crowdsourcing.api import _moderator, _user
+from crowdsourcing.api import _moderator
 from crowdsourcing.models import BACKLOG_STATUSES, DECLINE_REASONS, LICENCES, PRIORITIES
 from crowdsourcing.services import backlog
 from webapp.errors import PermissionDenied
-from webapp.schemas import ErrorSchema, StrictSchema
+from webapp.schemas import StrictSchema, error_responses
+from webapp.security import api_user
 
 bp = Blueprint("api_backlog", __name__, url_prefix="/api/v1", description="The open-data backlog")
 
@@ -125,7 +126,7 @@ def item_body(item, demand=None, overdue=None):
 
 
 def _staff():
-    user = _user()
+    user = api_user()
     if not backlog.can_view_staff_pages(user):
         raise PermissionDenied("backlog.denied")
     return user
@@ -135,8 +136,7 @@ def _staff():
 class BacklogResource(MethodView):
     @bp.arguments(BacklogQuerySchema, location="query")
     @bp.response(200, BacklogItemSchema(many=True))
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(403, schema=ErrorSchema)
+    @error_responses(bp, 401, 403)
     def get(self, args):
         """Backlog items with their demand (staff)."""
         rows = queries.backlog(args, viewer=_staff())
@@ -144,9 +144,7 @@ class BacklogResource(MethodView):
 
     @bp.arguments(BacklogItemInSchema)
     @bp.response(201, BacklogItemSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(403, schema=ErrorSchema)
-    @bp.alt_response(422, schema=ErrorSchema)
+    @error_responses(bp, 401, 403, 422)
     def post(self, data):
         """Create an item, proposed (moderators; data stewards for their department)."""
         return item_body(backlog.create(_staff(), data))
@@ -155,9 +153,7 @@ class BacklogResource(MethodView):
 @bp.route("/backlog/<int:item_id>")
 class BacklogItemResource(MethodView):
     @bp.response(200, BacklogItemSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(403, schema=ErrorSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
+    @error_responses(bp, 401, 403, 404)
     def get(self, item_id):
         """One backlog item (staff)."""
         _staff()
@@ -168,26 +164,18 @@ class BacklogItemResource(MethodView):
 class TransitionResource(MethodView):
     @bp.arguments(TransitionInSchema)
     @bp.response(200, BacklogItemSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(403, schema=ErrorSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
-    @bp.alt_response(409, schema=ErrorSchema)
-    @bp.alt_response(422, schema=ErrorSchema)
+    @error_responses(bp, 401, 403, 404, 409, 422)
     def post(self, data, item_id):
         """Move an item to another status; 409 when the step is not allowed."""
         to_status, note = data.pop("to_status"), data.pop("note")
-        return item_body(backlog.transition(_user(), item_id, to_status, note, **data))
+        return item_body(backlog.transition(api_user(), item_id, to_status, note, **data))
 
 
 @bp.route("/moderation/submissions/<int:submission_id>/route")
 class RouteResource(MethodView):
     @bp.arguments(RouteInSchema)
     @bp.response(200, BacklogItemSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(403, schema=ErrorSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
-    @bp.alt_response(409, schema=ErrorSchema)
-    @bp.alt_response(422, schema=ErrorSchema)
+    @error_responses(bp, 401, 403, 404, 409, 422)
     def post(self, data, submission_id):
         """Route a submission into the backlog: attach it to `item_id`, or make `new_item`."""
         item = backlog.route(

@@ -7,7 +7,7 @@ from marshmallow import validate
 
 from crowdsourcing.models import CATALOGUE_LICENCES
 from crowdsourcing.services import catalogue
-from webapp.schemas import ErrorSchema
+from webapp.schemas import error_responses
 
 bp = Blueprint("api_catalogue", __name__, url_prefix="/api/v1", description="The dataset catalogue")
 
@@ -86,7 +86,7 @@ def dataset_body(row):
 class DatasetsResource(MethodView):
     @bp.arguments(DatasetQuerySchema, location="query")
     @bp.response(200, DatasetPageSchema)
-    @bp.alt_response(422, schema=ErrorSchema)
+    @error_responses(bp, 422)
     def get(self, args):
         """Catalogue datasets by title, filtered, a page at a time."""
         number, per_page = args.pop("page"), args.pop("per_page")
@@ -102,7 +102,7 @@ class DatasetsResource(MethodView):
 @bp.route("/datasets/<slug>")
 class DatasetResource(MethodView):
     @bp.response(200, DatasetSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
+    @error_responses(bp, 404)
     def get(self, slug):
         """One catalogue dataset."""
         return dataset_body(catalogue.get(slug))

@@ -1,7 +1,6 @@
 """Comments in the JSON API: read and post them on a dataset request, backlog item or dataset."""
 
 import marshmallow as ma
-from flask import abort
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,7 +10,8 @@ from marshmallow import validate
 from crowdsourcing.models import COMMENT_TARGETS
 from crowdsourcing.services import comments
 from webapp.profiles import visibility
-from webapp.schemas import ErrorSchema, StrictSchema
+from webapp.schemas import StrictSchema, error_responses
+from webapp.security import api_user
 
 bp = Blueprint("api_comments", __name__, url_prefix="/api/v1", description="Comments")
 
@@ -60,7 +60,7 @@ def comment_body(comment, submission):
 class CommentsResource(MethodView):
     @bp.arguments(CommentTargetSchema, location="query")
     @bp.response(200, CommentSchema(many=True))
-    @bp.alt_response(404, schema=ErrorSchema)
+    @error_responses(bp, 404)
     def get(self, target):
         """The visible comments of a target, oldest first (published at once, reviewed after)."""
         rows = comments.visible(current_user, target["target"], target["id"])
@@ -69,13 +69,8 @@ class CommentsResource(MethodView):
     @bp.arguments(CommentTargetSchema, location="query")
     @bp.arguments(CommentInSchema)
     @bp.response(201, CommentSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
-    @bp.alt_response(422, schema=ErrorSchema)
+    @error_responses(bp, 401, 404, 422)
     def post(self, target, data):
         """Comment on a target you can see; it is shown at once and reviewed by moderators."""
-        if not current_user.is_authenticated:
-            abort(401)
-        actor = current_user._get_current_object()
-        comment = comments.create(actor, target["target"], target["id"], data["body"])
+        comment = comments.create(api_user(), target["target"], target["id"], data["body"])
         return comment_body(comment, comments.submission_of(comment))

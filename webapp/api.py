@@ -1,8 +1,7 @@
 """The JSON API root: jobs, the current user, tokens, notifications, events, and the docs page."""
 
-from flask import abort, render_template
+from flask import render_template
 from flask.views import MethodView
-from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
@@ -18,7 +17,6 @@ from webapp.registrations import queries as registration_queries
 from webapp.registrations import services as registrations
 from webapp.registrations.models import RegistrationList
 from webapp.schemas import (
-    ErrorSchema,
     EventSchema,
     JobSchema,
     MeSchema,
@@ -27,16 +25,12 @@ from webapp.schemas import (
     RegistrationSchema,
     TokenCreateSchema,
     TokenSchema,
+    error_responses,
 )
+from webapp.security import api_user
 
 bp = Blueprint("api_core", __name__, url_prefix="/api/v1", description="Accounts, jobs, events")
 docs = Blueprint("api_docs", __name__)
-
-
-def require_login():
-    if not current_user.is_authenticated:
-        abort(401)
-    return current_user._get_current_object()
 
 
 def job_body(job):
@@ -58,11 +52,10 @@ def job_body(job):
 @bp.route("/jobs/<job_id>")
 class JobResource(MethodView):
     @bp.response(200, JobSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
+    @error_responses(bp, 401, 404)
     def get(self, job_id):
         """Follow a background job: status and progress (0-100)."""
-        user = require_login()
+        user = api_user()
         job = db.session.get(Job, job_id)
         if job is None or not policies.can_view_job(user, job):
             raise NotFound("job.not_found")
@@ -72,10 +65,10 @@ class JobResource(MethodView):
 @bp.route("/me")
 class MeResource(MethodView):
     @bp.response(200, MeSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
+    @error_responses(bp, 401)
     def get(self):
         """The authenticated user."""
-        user = require_login()
+        user = api_user()
         department = user.department
         return {
             "id": user.id,
@@ -93,21 +86,20 @@ class MeResource(MethodView):
 @bp.route("/tokens")
 class TokensResource(MethodView):
     @bp.response(200, TokenSchema(many=True))
-    @bp.alt_response(401, schema=ErrorSchema)
+    @error_responses(bp, 401)
     def get(self):
         """Your personal API tokens (never their secret)."""
-        user = require_login()
+        user = api_user()
         return db.session.scalars(
             select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
         ).all()
 
     @bp.arguments(TokenCreateSchema)
     @bp.response(201, NewTokenSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(422, schema=ErrorSchema)
+    @error_responses(bp, 401, 422)
     def post(self, data):
         """Create a personal API token; its secret is in this response only."""
-        user = require_login()
+        user = api_user()
         token, plaintext = accounts.create_api_token(user, data["name"])
         fields = ("id", "name", "prefix", "created_at", "last_used_at", "revoked_at")
         return {**{name: getattr(token, name) for name in fields}, "token": plaintext}
@@ -116,20 +108,19 @@ class TokensResource(MethodView):
 @bp.route("/tokens/<int:token_id>")
 class TokenResource(MethodView):
     @bp.response(204)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
+    @error_responses(bp, 401, 404)
     def delete(self, token_id):
         """Revoke one of your tokens."""
-        accounts.revoke_api_token(require_login(), token_id)
+        accounts.revoke_api_token(api_user(), token_id)
 
 
 @bp.route("/notifications")
 class NotificationsResource(MethodView):
     @bp.response(200, NotificationSchema(many=True))
-    @bp.alt_response(401, schema=ErrorSchema)
+    @error_responses(bp, 401)
     def get(self):
         """Your latest notifications, newest first."""
-        user = require_login()
+        user = api_user()
         rows, _next = notification_queries.page_for(user, limit=50)
         return [
             {
@@ -147,11 +138,10 @@ class NotificationsResource(MethodView):
 @bp.route("/notifications/<int:notification_id>/read")
 class NotificationReadResource(MethodView):
     @bp.response(204)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
+    @error_responses(bp, 401, 404)
     def post(self, notification_id):
         """Mark one notification as read."""
-        notifications.mark_read(require_login(), notification_id)
+        notifications.mark_read(api_user(), notification_id)
 
 
 @bp.route("/events")
@@ -179,7 +169,7 @@ def _registration_body(registration):
 @bp.route("/events/<int:event_id>")
 class EventResource(MethodView):
     @bp.response(200, EventSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
+    @error_responses(bp, 404)
     def get(self, event_id):
         """One event."""
         return _event(event_id)
@@ -188,11 +178,10 @@ class EventResource(MethodView):
 @bp.route("/events/<int:event_id>/registration")
 class RegistrationResource(MethodView):
     @bp.response(200, RegistrationSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
+    @error_responses(bp, 401, 404)
     def get(self, event_id):
         """Your registration for this event."""
-        user = require_login()
+        user = api_user()
         _event(event_id)
         registration = registration_queries.registration_of(user, event_id)
         if registration is None:
@@ -200,21 +189,17 @@ class RegistrationResource(MethodView):
         return _registration_body(registration)
 
     @bp.response(201, RegistrationSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
-    @bp.alt_response(409, schema=ErrorSchema)
-    @bp.alt_response(422, schema=ErrorSchema)
+    @error_responses(bp, 401, 404, 409, 422)
     def put(self, event_id):
         """Register: confirmed if a seat is free, else waitlisted."""
-        registration = registrations.register(require_login(), event_id)
+        registration = registrations.register(api_user(), event_id)
         return _registration_body(registration)
 
     @bp.response(200, RegistrationSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
+    @error_responses(bp, 401, 404)
     def delete(self, event_id):
         """Cancel your registration; the first person waiting is promoted."""
-        registration = registrations.cancel(require_login(), event_id)
+        registration = registrations.cancel(api_user(), event_id)
         return _registration_body(registration)
 
 

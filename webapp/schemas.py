@@ -111,3 +111,14 @@ class RegistrationSchema(ma.Schema):
 class HealthSchema(ma.Schema):
     status = ma.fields.String(required=True)
     database = ma.fields.String(required=True)
+
+
+def error_responses(blueprint, *statuses):
+    """Document the error statuses an endpoint may answer, all with the one error shape."""
+
+    def decorate(view):
+        for status in statuses:
+            view = blueprint.alt_response(status, schema=ErrorSchema)(view)
+        return view
+
+    return decorate

@@ -78,6 +78,16 @@ def _csrf_unless_token():
     csrf.protect()
 
 
+def api_user():
+    """The authenticated user of an API call (session or token), or a 401 in the one error shape."""
+    from flask import abort
+    from flask_login import current_user
+
+    if not current_user.is_authenticated:
+        abort(401)
+    return current_user._get_current_object()
+
+
 def _unauthorized():
     from flask import abort, flash, redirect, url_for
 

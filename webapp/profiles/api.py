@@ -1,7 +1,6 @@
 """Profiles in the JSON API: the directory, a person, my profile, the skills vocabulary."""
 
 import marshmallow as ma
-from flask import abort
 from flask.views import MethodView
 from flask_babel import get_locale
 from flask_login import current_user
@@ -14,7 +13,8 @@ from webapp.privacy import services as privacy
 from webapp.profiles import queries, visibility
 from webapp.profiles import services as profiles
 from webapp.profiles.models import PROFILE_COLUMNS
-from webapp.schemas import ErrorSchema, JobSchema, StrictSchema
+from webapp.schemas import JobSchema, StrictSchema, error_responses
+from webapp.security import api_user
 
 bp = Blueprint("api_people", __name__, url_prefix="/api/v1", description="Profiles and skills")
 
@@ -63,12 +63,6 @@ class MyProfileSchema(StrictSchema):
     visibility = ma.fields.Dict(keys=ma.fields.String(), values=LEVEL)
 
 
-def _me():
-    if not current_user.is_authenticated:
-        abort(401)
-    return current_user._get_current_object()
-
-
 def _my_profile(user):
     record = visibility.profile_of(user)
     body = {
@@ -85,19 +79,18 @@ def _my_profile(user):
 class PeopleResource(MethodView):
     @bp.arguments(PeopleQuerySchema, location="query")
     @bp.response(200, PersonSchema(many=True))
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(422, schema=ErrorSchema)
+    @error_responses(bp, 401, 422)
     def get(self, args):
         """Search the skills directory; each person shows only what they share with you."""
         return queries.search(
-            _me(), args["skill"], args["interest"], args["availability"], str(get_locale())
+            api_user(), args["skill"], args["interest"], args["availability"], str(get_locale())
         )
 
 
 @bp.route("/people/<int:user_id>")
 class PersonResource(MethodView):
     @bp.response(200, PersonSchema)
-    @bp.alt_response(404, schema=ErrorSchema)
+    @error_responses(bp, 404)
     def get(self, user_id):
         """One person, as far as they share it with you."""
         from webapp.accounts.models import User
@@ -111,18 +104,17 @@ class PersonResource(MethodView):
 @bp.route("/me/profile")
 class MyProfileResource(MethodView):
     @bp.response(200, MyProfileSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
+    @error_responses(bp, 401)
     def get(self):
         """Your own profile, with the audience of each field."""
-        return _my_profile(_me())
+        return _my_profile(api_user())
 
     @bp.arguments(MyProfileSchema)
     @bp.response(200, MyProfileSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
-    @bp.alt_response(422, schema=ErrorSchema)
+    @error_responses(bp, 401, 422)
     def put(self, data):
         """Replace your profile fields, skills and visibility choices."""
-        user = _me()
+        user = api_user()
         current = _my_profile(user)
         merged = {
             **current,
@@ -138,12 +130,12 @@ class MyProfileResource(MethodView):
 @bp.route("/me/export")
 class MyExportResource(MethodView):
     @bp.response(202, JobSchema)
-    @bp.alt_response(401, schema=ErrorSchema)
+    @error_responses(bp, 401)
     def post(self):
         """Start building a zip of all your data; follow it at /api/v1/jobs/{id}."""
         from webapp.api import job_body
 
-        job = privacy.request_export(_me())
+        job = privacy.request_export(api_user())
         return job_body(db.session.get(type(job), job.id))
 
 
