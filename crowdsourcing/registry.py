@@ -17,7 +17,8 @@ class SubmissionKind:
     - preview(obj): a short plain text (the pitch, the attributes) for the inbox
     - url(obj): where the object's page is, or None
     - on_approve / on_reject / on_hide(obj, submission): what the domain does then
-    - post_moderated: shown while pending, so members may report it before a decision
+    - post_moderated: shown while pending, so members may report it before a decision;
+      True, False, or a function of the object (a map feature follows its inventory's mode)
     """
 
     name: str
@@ -28,7 +29,12 @@ class SubmissionKind:
     on_approve: Callable[[Any, Any], None] = lambda obj, submission: None
     on_reject: Callable[[Any, Any], None] = lambda obj, submission: None
     on_hide: Callable[[Any, Any], None] = lambda obj, submission: None
-    post_moderated: bool = False
+    post_moderated: bool | Callable[[Any], bool] = False
+
+    def shown_while_pending(self, obj):
+        if callable(self.post_moderated):
+            return obj is not None and bool(self.post_moderated(obj))
+        return bool(self.post_moderated)
 
 
 KINDS: dict[str, SubmissionKind] = {}

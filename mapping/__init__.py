@@ -2,4 +2,7 @@
 
 
 def init_app(app):
-    """Attach this package to the application (blueprints arrive with their issues)."""
+    """Register the feature kinds with the pipeline, and the package's jobs."""
+    from mapping import handoff, jobs, models  # noqa: F401  (jobs and tables register on import)
+
+    handoff.register()

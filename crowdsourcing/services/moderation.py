@@ -286,8 +286,12 @@ def withdraw(actor, submission_id):
 def is_reportable(submission):
     """Published items can be reported; post-moderated ones already while they await review."""
     kind = registry.KINDS.get(submission.kind)
-    post_moderated = kind is not None and kind.post_moderated
-    return submission.status == APPROVED or (post_moderated and submission.status == PENDING)
+    if submission.status == APPROVED:
+        return True
+    if kind is None or submission.status != PENDING:
+        return False
+    obj = kind.load(submission.object_id) if callable(kind.post_moderated) else None
+    return kind.shown_while_pending(obj)
 
 
 def flag(actor, submission_id, reason, note=None):
@@ -320,6 +324,17 @@ def flag(actor, submission_id, reason, note=None):
             obj = kind.load(submission.object_id) if kind else None
             if kind and obj is not None:
                 kind.on_hide(obj, submission)
+    return submission
+
+
+def hint_duplicate(submission_id, other_id):
+    """Record that a job found a likely duplicate; moderators filter the inbox on it."""
+    if submission_id == other_id:
+        return None
+    with unit_of_work():
+        submission = _get(submission_id)
+        if submission.duplicate_hint_id is None:
+            submission.duplicate_hint_id = other_id
     return submission
 
 

@@ -13,6 +13,9 @@ PERMISSIONS = {
     "moderation.decide": {MODERATOR},
     "moderation.configure": set(),
     "backlog.steward": {DATA_STEWARD},
+    "mapping.organise": {ORGANISER},
+    "mapping.moderate": {MODERATOR},
+    "mapping.see_sensitive": {ORGANISER, MODERATOR, DATA_STEWARD},
     "jobs.view_any": set(),
 }
 

@@ -1,0 +1,88 @@
+"""Read-only spatial selects. On SpatiaLite the R*Tree is used explicitly (it never is
+implicitly); the exact ST_Intersects test is always kept, since index boxes are approximate."""
+
+from sqlalchemy import and_, func, select, text
+
+from mapping import geo
+from mapping.models import PUBLISHED, Feature
+from webapp.db import is_sqlite
+
+
+def intersects(column, bbox):
+    """A WHERE clause: the column's geometry meets the box, through the spatial index."""
+    minlon, minlat, maxlon, maxlat = bbox
+    shape = func.ST_GeomFromText(geo.bbox_polygon(bbox).wkt, 4326)
+    exact = func.ST_Intersects(column, shape)
+    if not is_sqlite():
+        return exact
+    table = column.table.name
+    index = f"idx_{table}_{column.name}"
+    rows = text(
+        f"SELECT pkid FROM {index} "  # noqa: S608  (names come from our own model, not input)
+        "WHERE xmin <= :maxlon AND xmax >= :minlon AND ymin <= :maxlat AND ymax >= :minlat"
+    ).bindparams(minlon=minlon, minlat=minlat, maxlon=maxlon, maxlat=maxlat)
+    primary = next(iter(column.table.primary_key.columns))
+    return and_(primary.in_(rows), exact == 1)
+
+
+def feature_filters(inventory_id, bbox=None, exact=False, statuses=(PUBLISHED,), attrs=None):
+    """The conditions for listing an inventory's features.
+
+    `exact` (staff only) searches the real geometry; everyone else searches the public one,
+    so that probing with small boxes never finds a sensitive feature's real place.
+    """
+    conditions = [Feature.inventory_id == inventory_id, Feature.status.in_(statuses)]
+    if bbox is not None:
+        conditions.append(intersects(Feature.geom if exact else Feature.public_geom, bbox))
+    properties = Feature.properties if exact else Feature.public_properties
+    for key, value in (attrs or {}).items():
+        conditions.append(properties[key].as_string() == value)
+    return conditions
+
+
+def feature_rows(conditions, exact=False, limit=1000, offset=0):
+    """Id, GeoJSON text, properties and status of each feature, ordered by id."""
+    geometry = Feature.geom if exact else Feature.public_geom
+    properties = Feature.properties if exact else Feature.public_properties
+    query = (
+        select(
+            Feature.id,
+            func.ST_AsGeoJSON(geometry).label("geometry"),
+            properties.label("properties"),
+            Feature.status,
+            Feature.is_sensitive,
+            Feature.confirmations,
+            Feature.created_at,
+            Feature.updated_at,
+        )
+        .where(*conditions)
+        .order_by(Feature.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return query
+
+
+def count(conditions):
+    return select(func.count(Feature.id)).where(*conditions)
+
+
+def clusters(conditions, bbox, cells=(24, 16)):
+    """Features counted on a grid over the box: one row per non-empty cell with its
+    count and the mean position, for maps zoomed out over many features."""
+    minlon, minlat, maxlon, maxlat = bbox
+    step_lon = max((maxlon - minlon) / cells[0], 1e-9)
+    step_lat = max((maxlat - minlat) / cells[1], 1e-9)
+    column = func.floor((Feature.public_lon - minlon) / step_lon).label("col")
+    row = func.floor((Feature.public_lat - minlat) / step_lat).label("row")
+    return (
+        select(
+            column,
+            row,
+            func.count(Feature.id).label("n"),
+            func.avg(Feature.public_lon).label("lon"),
+            func.avg(Feature.public_lat).label("lat"),
+        )
+        .where(*conditions)
+        .group_by(column, row)
+    )
