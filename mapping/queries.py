@@ -1,7 +1,7 @@
 """Read-only spatial selects. On SpatiaLite the R*Tree is used explicitly (it never is
 implicitly); the exact ST_Intersects test is always kept, since index boxes are approximate."""
 
-from sqlalchemy import and_, func, select, text
+from sqlalchemy import and_, func, or_, select, text
 
 from mapping import geo
 from mapping.models import PUBLISHED, Feature
@@ -25,13 +25,20 @@ def intersects(column, bbox):
     return and_(primary.in_(rows), exact == 1)
 
 
-def feature_filters(inventory_id, bbox=None, exact=False, statuses=(PUBLISHED,), attrs=None):
+def feature_filters(
+    inventory_id, bbox=None, exact=False, statuses=(PUBLISHED,), attrs=None, also=None
+):
     """The conditions for listing an inventory's features.
 
     `exact` (staff only) searches the real geometry; everyone else searches the public one,
     so that probing with small boxes never finds a sensitive feature's real place.
+    `also` widens the status condition (a viewer's own features waiting for review).
     """
-    conditions = [Feature.inventory_id == inventory_id, Feature.status.in_(statuses)]
+    status = Feature.status.in_(statuses)
+    conditions = [
+        Feature.inventory_id == inventory_id,
+        status if also is None else or_(status, also),
+    ]
     if bbox is not None:
         conditions.append(intersects(Feature.geom if exact else Feature.public_geom, bbox))
     properties = Feature.properties if exact else Feature.public_properties
