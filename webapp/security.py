@@ -117,6 +117,9 @@ def init_app(app):
         force_https=app.config["FORCE_HTTPS"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         content_security_policy=content_security_policy(app),
+        # Maps are built by folium, whose per-map script and style are inline: they carry
+        # the request's nonce (see mapping.maps); nothing else inline is allowed.
+        content_security_policy_nonce_in=["script-src", "style-src"],
         frame_options="DENY",
         referrer_policy="strict-origin-when-cross-origin",
         strict_transport_security=app.config["FABRIQUE_ENV"] == "production",
