@@ -27,7 +27,7 @@ from mapping.models import (
 from mapping.models import PENDING as FEATURE_PENDING
 from webapp.extensions import db
 
-FEATURE, FEATURE_EDIT = "feature", "feature_edit"
+FEATURE, FEATURE_EDIT, INVENTORY = "feature", "feature_edit", "inventory"
 
 
 def context_of(inventory):
@@ -62,6 +62,25 @@ def submit_edit(revision, feature, actor):
         actor,
         department_id=feature.inventory.department_id,
         context=context_of(feature.inventory),
+    )
+
+
+def submit_inventory(inventory, actor):
+    """Offer a whole inventory as a candidate open dataset: moderators route it into the
+    backlog from the inbox like any submission, and the backlog item links back to it."""
+    return moderation.submit(
+        INVENTORY,
+        inventory.id,
+        inventory.title,
+        actor,
+        department_id=inventory.department_id,
+        context=context_of(inventory),
+    )
+
+
+def inventory_submission(inventory):
+    return db.session.scalar(
+        select(Submission).where(Submission.kind == INVENTORY, Submission.object_id == inventory.id)
     )
 
 
@@ -186,6 +205,36 @@ FEATURE_EDIT_KIND = registry.SubmissionKind(
 )
 
 
+def _load_inventory(inventory_id):
+    from mapping.models import Inventory
+
+    return db.session.get(Inventory, inventory_id)
+
+
+def _preview_inventory(inventory):
+    from sqlalchemy import func
+
+    count = db.session.scalar(
+        select(func.count(Feature.id)).where(
+            Feature.inventory_id == inventory.id, Feature.status == PUBLISHED
+        )
+    )
+    text = str(
+        _l("%(n)d public features, licence %(licence)s.", n=count, licence=inventory.licence)
+    )
+    return f"{text} {inventory.description or ''}"[:500]
+
+
+INVENTORY_KIND = registry.SubmissionKind(
+    name=INVENTORY,
+    label=_l("Inventory offered as a dataset"),
+    load=_load_inventory,
+    preview=_preview_inventory,
+    url=lambda inventory: f"/mapping/inventories/{inventory.slug}",
+)
+
+
 def register():
+    registry.register_kind(INVENTORY_KIND)
     registry.register_kind(FEATURE_KIND)
     registry.register_kind(FEATURE_EDIT_KIND)

@@ -19,7 +19,7 @@ from mapping.models import (
 )
 from webapp.accounts.models import Department
 from webapp.db import unit_of_work
-from webapp.errors import NotFound, PermissionDenied, ValidationError
+from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
 
 THEMES = {
@@ -218,3 +218,24 @@ def listed(viewer, statuses=None):
         query = query.where(Inventory.status.in_(statuses))
     order = db.case((Inventory.status == "open", 0), else_=1)
     return db.session.execute(query.order_by(order, Inventory.title)).all()
+
+
+def propose_as_dataset(actor, inventory_id):
+    """An organiser offers the inventory as a candidate open dataset (once)."""
+    from mapping import handoff
+
+    if not (policies.can_organise(actor) or policies.can_moderate(actor)):
+        raise PermissionDenied("inventory.cannot_propose")
+    with unit_of_work():
+        inventory = get(inventory_id)
+        if inventory.status == "draft":
+            raise Conflict(
+                "inventory.draft",
+                message=_l("Open the inventory before offering it as a dataset."),
+            )
+        if handoff.inventory_submission(inventory) is not None:
+            raise Conflict(
+                "inventory.already_proposed",
+                message=_l("This inventory was already offered as a dataset."),
+            )
+        return handoff.submit_inventory(inventory, actor)
