@@ -79,7 +79,16 @@ def _actor(email):
 
 def init_app(app):
     """Register the pipeline's kinds, pages, API, commands and personal-data hooks."""
-    from crowdsourcing import api, backlog_api, catalogue_api, comments_api, demo, privacy, views
+    from crowdsourcing import (
+        api,
+        backlog_api,
+        catalogue_api,
+        comments_api,
+        demo,
+        privacy,
+        search_sources,
+        views,
+    )
     from crowdsourcing.services import backlog, comments, requests  # noqa: F401  (register their kinds)
     from webapp import demo as kernel_demo
     from webapp.extensions import api as rest_api
@@ -93,5 +102,6 @@ def init_app(app):
     app.cli.add_command(moderation_digest)
     app.cli.add_command(backlog_reminders)
     privacy.register()
+    search_sources.register()
     if demo.seed not in kernel_demo.SEEDERS:
         kernel_demo.SEEDERS.append(demo.seed)

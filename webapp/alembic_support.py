@@ -33,8 +33,17 @@ SPATIALITE_INTERNAL = {
 }
 
 
+# Full-text search machinery made by hand in the migration, per backend (see webapp.search).
+SEARCH_INTERNAL_PREFIX = "webapp_search_fts"
+SEARCH_INTERNAL = {("column", "search_vector"), ("index", "ix_webapp_search_document_vector")}
+
+
 def include_object(obj, name, obj_type, reflected, compare_to):
     if obj_type == "table" and (name in SPATIALITE_INTERNAL or (name or "").startswith("idx_")):
+        return False
+    if obj_type == "table" and (name or "").startswith(SEARCH_INTERNAL_PREFIX):
+        return False
+    if (obj_type, name) in SEARCH_INTERNAL:
         return False
     return alembic_helpers.include_object(obj, name, obj_type, reflected, compare_to)
 

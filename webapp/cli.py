@@ -64,6 +64,16 @@ def worker(burst):
     Worker([queue], connection=queue.connection).work(burst=burst, logging_level="INFO")
 
 
+@click.command("reindex-search")
+@with_appcontext
+def reindex_search():
+    """Rebuild the search index from what each package publishes (safe to run any time)."""
+    from webapp import search
+
+    for kind, count in search.reindex().items():
+        click.echo(f"{kind}: {count}")
+
+
 def init_app(app):
-    for command in (create_user, seed_demo, worker):
+    for command in (create_user, seed_demo, worker, reindex_search):
         app.cli.add_command(command)

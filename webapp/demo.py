@@ -51,6 +51,10 @@ def seed():
     _profiles(users, report)
     for seeder in SEEDERS:
         report.extend(seeder(users))
+    from webapp import search
+
+    counts = search.reindex()
+    report.append("search index: " + ", ".join(f"{k} {n}" for k, n in counts.items()))
     return report
 
 

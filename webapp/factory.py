@@ -77,8 +77,10 @@ def _register_packages(app):
     from webapp.profiles import admin_views as profile_admin_views
     from webapp.profiles import views as profile_views
     from webapp.registrations import views as registration_views
+    from webapp.search import views as search_views
 
     web.init_app(app)
+    app.register_blueprint(search_views.bp)
     app.register_blueprint(account_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(notification_views.bp)
@@ -87,6 +89,7 @@ def _register_packages(app):
     app.register_blueprint(profile_admin_views.bp)
     app.register_blueprint(privacy_views.bp)
     api_root.init_app(app)
+    api.register_blueprint(search_views.api_bp)
     cli.init_app(app)
     for package in (crowdsourcing, mapping, workshops):
         package.init_app(app)

@@ -29,6 +29,7 @@ from crowdsourcing.models import (
     SubmissionEvent,
 )
 from crowdsourcing.services import catalogue, moderation
+from webapp import search
 from webapp.accounts import policies
 from webapp.accounts.models import DATA_STEWARD, Department, User
 from webapp.db import unit_of_work
@@ -209,6 +210,7 @@ def create(actor, data):
         db.session.add(item)
         db.session.flush()
         _history(item, actor, None, PROPOSED, None)
+        search.refresh("backlog_item", item.id)
     return item
 
 
@@ -222,6 +224,7 @@ def update(actor, item_id, data):
             _require_create(actor, cleaned["department_id"])
         for key, value in cleaned.items():
             setattr(item, key, value)
+        search.refresh("backlog_item", item.id)
     return item
 
 
@@ -257,6 +260,7 @@ def route(actor, submission_id, item_id=None, new=None, version=None, note=None)
         else:
             item = get(item_id)
         _attach(actor, item, submission, note)
+        search.refresh("backlog_item", item.id)
     return item
 
 
@@ -344,6 +348,7 @@ def transition(actor, item_id, to_status, note=None, **details):
             catalogue.publish_item(item, details.get("dataset"))
         _history(item, actor, before, to_status, note)
         _notify_linked(item, actor)
+        search.refresh("backlog_item", item.id)
     return item
 
 

@@ -19,6 +19,7 @@ from crowdsourcing.models import (
     Dataset,
     DatasetResource,
 )
+from webapp import search as search_index
 from webapp.accounts import policies
 from webapp.accounts.models import Department
 from webapp.db import unit_of_work
@@ -240,6 +241,7 @@ def _save_dataset(identifier, title, row, source, department):
     if url and [r.url for r in dataset.resources] != [url]:
         dataset.resources = [DatasetResource(url=url, format="HTML")]
     db.session.flush()
+    search_index.refresh("dataset", dataset.id)
     return created
 
 
@@ -260,6 +262,7 @@ def _save_item(actor, identifier, title, row, status, department):
         item.decline_text = row.get("Note") or str(_l("Refused in the imported catalogue."))
         item.decline_link = (row.get("URL") or "")[:500] or None
     db.session.flush()
+    search_index.refresh("backlog_item", item.id)
     if created:
         db.session.add(
             BacklogTransition(
@@ -301,6 +304,7 @@ def publish_item(item, dataset_slug=None):
                 fields={"dataset": [_l("Choose a catalogue dataset not linked to another item.")]},
             )
         dataset.backlog_item_id = item.id
+        search_index.refresh("dataset", dataset.id)
         return dataset
     if existing is not None:
         return existing
@@ -321,6 +325,7 @@ def publish_item(item, dataset_slug=None):
     )
     db.session.add(dataset)
     db.session.flush()
+    search_index.refresh("dataset", dataset.id)
     return dataset
 
 

@@ -22,6 +22,7 @@ from crowdsourcing.models import (
     Submission,
     SubmissionEvent,
 )
+from webapp import search
 from webapp.accounts import policies
 from webapp.db import unit_of_work, utcnow
 from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -212,6 +213,7 @@ def _apply(submission, actor, action, reason, note, duplicate_of_id):
     obj = kind.load(submission.object_id) if kind else None
     if kind and obj is not None:
         (kind.on_approve if action == "approve" else kind.on_reject)(obj, submission)
+    search.refresh(submission.kind, submission.object_id)
     _notify_submitter(submission, action, reason, note)
 
 
@@ -324,6 +326,7 @@ def flag(actor, submission_id, reason, note=None):
             obj = kind.load(submission.object_id) if kind else None
             if kind and obj is not None:
                 kind.on_hide(obj, submission)
+            search.refresh(submission.kind, submission.object_id)
     return submission
 
 

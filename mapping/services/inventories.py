@@ -17,6 +17,7 @@ from mapping.models import (
     Feature,
     Inventory,
 )
+from webapp import search
 from webapp.accounts.models import Department
 from webapp.db import unit_of_work
 from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -151,6 +152,8 @@ def create(actor, data):
     with unit_of_work():
         inventory = Inventory(created_by_id=actor.id, **cleaned)
         db.session.add(inventory)
+        db.session.flush()
+        search.refresh("inventory", inventory.id)
     return inventory
 
 
@@ -169,6 +172,7 @@ def update(actor, inventory_id, data):
             setattr(inventory, key, value)
         if visibility_changed:
             jobs.enqueue_after_commit(jobs.recompute_visibility, inventory.id, actor=actor)
+        search.refresh("inventory", inventory.id)
     return inventory
 
 
@@ -182,6 +186,7 @@ def set_status(actor, inventory_id, status):
     with unit_of_work():
         inventory = get(inventory_id)
         inventory.status = status
+        search.refresh("inventory", inventory.id)
     return inventory
 
 
