@@ -1,7 +1,9 @@
 """Read-only spatial selects. On SpatiaLite the R*Tree is used explicitly (it never is
 implicitly); the exact ST_Intersects test is always kept, since index boxes are approximate."""
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import String, and_, case, cast, func, or_, select, text
+from sqlalchemy.dialects.postgresql import JSON as JSON_PG
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from mapping import geo
 from mapping.models import PUBLISHED, Feature
@@ -93,3 +95,68 @@ def clusters(conditions, bbox, cells=(24, 16)):
         .where(*conditions)
         .group_by(column, row)
     )
+
+
+def feature_array(conditions, exact=False, limit=1000, offset=0):
+    """One row: `features`, the page as a JSON array text built in SQL, and `seen`, the
+    number of rows read (limit + 1 when there is a next page)."""
+    geometry = Feature.geom if exact else Feature.public_geom
+    properties = Feature.properties if exact else Feature.public_properties
+    page = (
+        select(
+            Feature.id.label("id"),
+            func.ST_AsGeoJSON(geometry).label("geometry"),
+            properties.label("properties"),
+            Feature.status.label("status"),
+            Feature.is_sensitive.label("sensitive"),
+            Feature.confirmations.label("confirmations"),
+            func.row_number().over(order_by=Feature.id).label("n"),
+        )
+        .where(*conditions)
+        .order_by(Feature.id)
+        .limit(limit + 1)
+        .offset(offset)
+        .subquery()
+    )
+    if is_sqlite():
+        extra = func.json_object(
+            "_status",
+            page.c.status,
+            "_sensitive",
+            func.json(case((page.c.sensitive == 1, "true"), else_="false")),
+            "_confirmations",
+            page.c.confirmations,
+        )
+        feature = func.json_object(
+            "type",
+            "Feature",
+            "id",
+            page.c.id,
+            "geometry",
+            func.json(page.c.geometry),
+            "properties",
+            func.json_patch(page.c.properties, extra),
+        )
+        features = func.json_group_array(func.json(feature)).filter(page.c.n <= offset + limit)
+    else:
+        extra = func.jsonb_build_object(
+            "_status",
+            page.c.status,
+            "_sensitive",
+            page.c.sensitive,
+            "_confirmations",
+            page.c.confirmations,
+        )
+        feature = func.json_build_object(
+            "type",
+            "Feature",
+            "id",
+            page.c.id,
+            "geometry",
+            cast(page.c.geometry, JSON_PG),
+            "properties",
+            page.c.properties.op("||")(extra),
+        )
+        aggregated = func.json_agg(aggregate_order_by(feature, page.c.id))
+        features = cast(aggregated.filter(page.c.n <= offset + limit), String)
+    return select(features.label("features"), func.count().label("seen")).select_from(page)

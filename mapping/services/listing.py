@@ -114,3 +114,26 @@ def map_data(viewer, inventory, bbox, limit=MAP_LIMIT):
 
 def visible_statuses():
     return tuple(s for s in FEATURE_STATUSES if s != REMOVED)
+
+
+def feature_collection_text(
+    viewer, inventory, bbox=None, limit=1000, offset=0, statuses=None, attrs=None
+):
+    """The same page as `feature_collection`, with the features array built by the database
+    as one JSON text (no row goes through Python): the fast path of the API and OGC lists.
+
+    Returns (features_json_text, number_returned, has_more); the exact total is not
+    counted here, since it would cost as much as the page itself.
+    """
+    if not 1 <= limit <= MAX_LIMIT or offset < 0:
+        raise ValidationError(
+            "feature.page_invalid",
+            fields={"limit": [_l("Between 1 and %(max)d.", max=MAX_LIMIT)]},
+        )
+    exact = policies.sees_exact(viewer)
+    conditions = queries.feature_filters(
+        inventory.id, bbox, exact, _statuses(viewer, statuses), _attrs(inventory, attrs)
+    )
+    row = db.session.execute(queries.feature_array(conditions, exact, limit, offset)).one()
+    seen = int(row.seen or 0)
+    return row.features or "[]", min(seen, limit), seen > limit
