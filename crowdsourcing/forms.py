@@ -164,7 +164,9 @@ class RouteForm(FlaskForm):
 
 
 class CatalogueImportForm(FlaskForm):
-    file = FileField(_l("Catalogue file (CSV, UTF-8, separated by commas or semicolons)"))
+    file = FileField(
+        _l("Catalogue file (CSV separated by commas or semicolons, or CKAN/DCAT JSON; UTF-8)")
+    )
 
 
 class CatalogueFilterForm(FlaskForm):

@@ -72,9 +72,14 @@ def can_import(user):
 
 
 def parse(data):
-    """Decode and read a catalogue CSV; raise a ValidationError when it cannot be imported."""
+    """Decode and read a catalogue CSV (or a CKAN/DCAT JSON catalogue); raise a
+    ValidationError when it cannot be imported."""
     if len(data) > MAX_BYTES:
         raise ValidationError("catalogue.too_big", fields={"file": [_l("The file is too big.")]})
+    if data.lstrip()[:1] in (b"{", b"["):
+        from crowdsourcing.services import catalogue_json
+
+        return catalogue_json.rows(data)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -216,6 +221,10 @@ def _import_row(actor, row, source, departments):
     return "rejected", "unknown_status", identifier
 
 
+def _is_web_url(url):
+    return isinstance(url, str) and url.startswith(("http://", "https://")) and len(url) <= 1000
+
+
 def _save_dataset(identifier, title, row, source, department):
     dataset = db.session.scalar(select(Dataset).where(Dataset.identifier == identifier))
     created = dataset is None
@@ -238,7 +247,13 @@ def _save_dataset(identifier, title, row, source, department):
     dataset.modified = _day(row.get("Date mise à jour") or "", ("%Y-%m-%d", "%d.%m.%Y"))
     dataset.source = source
     url = row.get("URL")
-    if url and [r.url for r in dataset.resources] != [url]:
+    resources = [r for r in row.get("_resources") or [] if _is_web_url(r["url"])]
+    if resources:
+        if [(r.url, r.format) for r in dataset.resources] != [
+            (r["url"], r["format"]) for r in resources
+        ]:
+            dataset.resources = [DatasetResource(position=i, **r) for i, r in enumerate(resources)]
+    elif url and [r.url for r in dataset.resources] != [url]:
         dataset.resources = [DatasetResource(url=url, format="HTML")]
     db.session.flush()
     search_index.refresh("dataset", dataset.id)
