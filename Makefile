@@ -9,7 +9,7 @@ INSTANCE ?= instance
 FLASK := $(BIN)/flask --app webapp
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint format install system-run system-test services translations messages vendor clean
+.PHONY: run test bench lint format install system-run system-test system-bench services translations messages vendor clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ system-run:
 
 system-test:
 	@bash scripts/ensure-system.sh test
+
+system-bench:
+	@bash scripts/ensure-system.sh bench
 
 services:
 	@bash scripts/ensure-services.sh
@@ -51,6 +54,12 @@ format: install
 
 test: system-test services install translations lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -p no:cacheprovider
+
+# Benchmarks (not part of `make test`): about 20 minutes at full size on 2 cores.
+# BENCH_ARGS="--size 100000 --only viewport" for a quicker partial run.
+BENCH_ARGS ?=
+bench: system-bench services install translations
+	$(BIN)/python -m tests.bench $(BENCH_ARGS)
 
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \

@@ -28,6 +28,7 @@ class InboxFilterForm(FlaskForm):
     status = SelectField(_l("Status"), choices=[], default="pending")
     kind = SelectField(_l("Kind"), choices=[], default="")
     department = SelectField(_l("Department"), choices=[], default="")
+    context = SelectField(_l("Inventory or event"), choices=[], default="")
     older_than_days = IntegerField(
         _l("Waiting for at least (days)"), validators=[Optional(), NumberRange(1, 3650)]
     )

@@ -38,6 +38,8 @@ class SubmissionKind:
 
 
 KINDS: dict[str, SubmissionKind] = {}
+# Functions returning (context, label) pairs — an inventory, an event… — for the inbox filter.
+CONTEXT_PROVIDERS: list[Callable[[], list[tuple[str, str]]]] = []
 
 
 def register_kind(kind):
@@ -47,6 +49,17 @@ def register_kind(kind):
         raise ValueError(f"submission kind {kind.name!r} is already registered")
     KINDS[kind.name] = kind
     return kind
+
+
+def register_context_provider(provider):
+    """Let the inbox filter on what submissions belong to (e.g. "inventory:3")."""
+    if provider not in CONTEXT_PROVIDERS:
+        CONTEXT_PROVIDERS.append(provider)
+    return provider
+
+
+def contexts():
+    return [pair for provider in CONTEXT_PROVIDERS for pair in provider()]
 
 
 def get_kind(name):

@@ -234,7 +234,19 @@ INVENTORY_KIND = registry.SubmissionKind(
 )
 
 
+def _inventory_contexts():
+    from mapping.models import ARCHIVED, Inventory
+
+    rows = db.session.execute(
+        select(Inventory.id, Inventory.title)
+        .where(Inventory.status != ARCHIVED)
+        .order_by(Inventory.title)
+    ).all()
+    return [(f"inventory:{row.id}", row.title) for row in rows]
+
+
 def register():
+    registry.register_context_provider(_inventory_contexts)
     registry.register_kind(INVENTORY_KIND)
     registry.register_kind(FEATURE_KIND)
     registry.register_kind(FEATURE_EDIT_KIND)

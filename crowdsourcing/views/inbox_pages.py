@@ -39,6 +39,7 @@ def _filter_form():
     form.department.choices = [("", _("All departments"))] + [
         (str(d.id), d.name(locale)) for d in departments
     ]
+    form.context.choices = [("", _("All inventories and events"))] + registry.contexts()
     return form
 
 
@@ -50,6 +51,7 @@ def _filters(form):
         "status": form.status.data if form.status.data in STATUSES else PENDING,
         "kind": form.kind.data or None,
         "department": int(department) if department.isdigit() else None,
+        "context": form.context.data or None,
         "older_than_days": form.older_than_days.data,
         "flagged": form.flagged.data,
         "duplicate_hint": form.duplicate_hint.data,
