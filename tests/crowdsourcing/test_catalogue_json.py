@@ -112,9 +112,7 @@ def test_data_json_catalogue_imports(moderator):
     assert dataset.licence == "etalab-2.0" and dataset.resources[0].format == "CSV"
 
 
-@pytest.mark.parametrize(
-    "data", [b"{not json", b'{"hello": "world"}', b"[1]", b"\xff\xfe{"]
-)
+@pytest.mark.parametrize("data", [b"{not json", b'{"hello": "world"}', b"[1]", b"\xff\xfe{"])
 def test_what_is_not_a_json_catalogue_is_refused_clearly(moderator, data):
     try:
         rows = catalogue.parse(data)
