@@ -14,6 +14,7 @@ class SubmissionKind:
 
     - label: lazily translated name of the kind
     - load(object_id): the object, or None if it is gone
+    - load_many(object_ids): {object_id: object} in one go (defaults to `load` one by one)
     - preview(obj): a short plain text (the pitch, the attributes) for the inbox
     - url(obj): where the object's page is, or None
     - on_approve / on_reject / on_hide(obj, submission): what the domain does then
@@ -30,6 +31,13 @@ class SubmissionKind:
     on_reject: Callable[[Any, Any], None] = lambda obj, submission: None
     on_hide: Callable[[Any, Any], None] = lambda obj, submission: None
     post_moderated: bool | Callable[[Any], bool] = False
+    load_objects: Callable[[list[int]], dict[int, Any]] | None = None
+
+    def load_many(self, object_ids):
+        if self.load_objects is not None:
+            return self.load_objects(object_ids)
+        loaded = {object_id: self.load(object_id) for object_id in object_ids}
+        return {k: v for k, v in loaded.items() if v is not None}
 
     def shown_while_pending(self, obj):
         if callable(self.post_moderated):

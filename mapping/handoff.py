@@ -3,7 +3,6 @@ come back: a new feature is a `feature` submission; an edit of a published featu
 author is a `feature_edit` submission whose object is the revision.
 """
 
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -132,6 +131,11 @@ def _load_feature(feature_id):
     return db.session.get(Feature, feature_id)
 
 
+def _load_features(feature_ids):
+    rows = db.session.scalars(select(Feature).where(Feature.id.in_(feature_ids)))
+    return {feature.id: feature for feature in rows}
+
+
 def _on_approve(feature, submission):
     if feature.status in (FEATURE_PENDING, HIDDEN, FEATURE_CHANGES, REJECTED):
         feature.status = PUBLISHED
@@ -186,8 +190,9 @@ FEATURE_KIND = registry.SubmissionKind(
     name=FEATURE,
     label=_l("Map feature"),
     load=_load_feature,
+    load_objects=_load_features,
     preview=_preview,
-    url=lambda feature: url_for("mapping.feature", feature_id=feature.id),
+    url=lambda feature: f"/mapping/features/{feature.id}",
     on_approve=_on_approve,
     on_reject=_on_reject,
     on_hide=_on_hide,
@@ -198,7 +203,7 @@ FEATURE_EDIT_KIND = registry.SubmissionKind(
     label=_l("Map feature edit"),
     load=_load_revision,
     preview=_preview_edit,
-    url=lambda revision: url_for("mapping.history", feature_id=revision.feature_id),
+    url=lambda revision: f"/mapping/features/{revision.feature_id}/history",
     on_reject=_on_reject_edit,
     on_hide=_on_hide_edit,
     post_moderated=True,

@@ -193,7 +193,7 @@ def decide(actor, submission_id, version, action, reason_id=None, note=None, dup
     return submission
 
 
-def _apply(submission, actor, action, reason, note, duplicate_of_id):
+def _apply(submission, actor, action, reason, note, duplicate_of_id, notify=True, obj=None):
     before = submission.status
     submission.status = ACTIONS[action]
     submission.decided_at, submission.decided_by_id = utcnow(), actor.id
@@ -210,11 +210,13 @@ def _apply(submission, actor, action, reason, note, duplicate_of_id):
             flag.resolved_at = utcnow()
     _event(submission, actor, action, before, submission.status, note)
     kind = registry.KINDS.get(submission.kind)
-    obj = kind.load(submission.object_id) if kind else None
+    if kind and obj is None:
+        obj = kind.load(submission.object_id)
     if kind and obj is not None:
         (kind.on_approve if action == "approve" else kind.on_reject)(obj, submission)
     search.refresh(submission.kind, submission.object_id)
-    _notify_submitter(submission, action, reason, note)
+    if notify:
+        _notify_submitter(submission, action, reason, note)
 
 
 def _notify_submitter(submission, action, reason, note):
@@ -229,23 +231,162 @@ def _notify_submitter(submission, action, reason, note):
     notifications.notify(submitter, f"submission.{action}", params, link="/my/contributions")
 
 
+BULK_CHUNK = 500
+
+
 def bulk_decide(actor, items, action, reason_id=None, note=None):
-    """Decide each (id, version) on its own: a conflict on one leaves the others done."""
+    """Approve or reject a selection with one reason, chunk by chunk. Each (id, version) is
+    checked on its own: a conflict on one leaves the others done. Each submitter gets one
+    notification for all their items instead of one per item."""
+    policies.require(actor, "moderation.decide")
     if action not in ("approve", "reject"):
         raise ValidationError(
             "submission.bulk_action",
             fields={"action": [_l("Only approve or reject apply to a selection.")]},
         )
-    done, refused = [], []
-    for submission_id, version in items:
+    note = (note or "").strip() or None
+    reason = _check_bulk_reason(action, reason_id, note)
+    done, refused, decided = [], [], {}
+    for start in range(0, len(items), BULK_CHUNK):
+        chunk = items[start : start + BULK_CHUNK]
         try:
-            decide(actor, submission_id, version, action, reason_id, note)
-            done.append(submission_id)
-        except (Conflict, NotFound) as error:
-            refused.append((submission_id, error.code))
-        except ValidationError:
-            raise
+            with unit_of_work():
+                settled = _decide_chunk(actor, chunk, action, reason, note, refused)
+                db.session.flush()
+        except StaleDataError:
+            # Someone decided one of these meanwhile: settle this chunk one item at a time.
+            settled = _decide_one_by_one(actor, chunk, action, reason, note, refused)
+        for submission in settled:
+            done.append(submission.id)
+            decided.setdefault(submission.submitter_id, []).append(submission.title)
+    _notify_bulk(decided, action, reason, note)
     return done, refused
+
+
+def _check_bulk_reason(action, reason_id, note):
+    if note and len(note) > NOTE_MAX:
+        raise ValidationError(
+            "submission.note_too_long",
+            fields={"note": [_l("At most %(n)d characters.", n=NOTE_MAX)]},
+        )
+    if action != "reject":
+        return None
+    reason = db.session.get(RejectReason, reason_id) if reason_id else None
+    if reason_id and (reason is None or not reason.active):
+        raise ValidationError(
+            "submission.reason_unknown", fields={"reason": [_l("Unknown reason.")]}
+        )
+    if reason is None and not note:
+        raise ValidationError(
+            "submission.reason_required",
+            fields={"reason": [_l("Give a reason, from the list or in your own words.")]},
+        )
+    return reason
+
+
+def _decide_chunk(actor, chunk, action, reason, note, refused):
+    ids = [submission_id for submission_id, _version in chunk]
+    rows = {
+        s.id: s
+        for s in db.session.scalars(
+            select(Submission)
+            .where(Submission.id.in_(ids))
+            .order_by(Submission.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    }
+    objects = _load_objects(rows.values())
+    settled = []
+    for submission_id, version in chunk:
+        submission = rows.get(submission_id)
+        problem = _bulk_problem(submission, version, actor)
+        if problem:
+            refused.append((submission_id, problem))
+            continue
+        _apply(
+            submission,
+            actor,
+            action,
+            reason,
+            note,
+            None,
+            notify=False,
+            obj=objects.get((submission.kind, submission.object_id)),
+        )
+        settled.append(submission)
+    return settled
+
+
+def _decide_one_by_one(actor, chunk, action, reason, note, refused):
+    settled = []
+    for submission_id, version in chunk:
+        try:
+            with unit_of_work():
+                settled += _decide_chunk(
+                    actor, [(submission_id, version)], action, reason, note, refused
+                )
+                db.session.flush()
+        except StaleDataError:
+            refused.append((submission_id, "submission.changed"))
+    return settled
+
+
+def _bulk_problem(submission, version, actor):
+    if submission is None:
+        return "submission.not_found"
+    if version is not None and submission.version != version:
+        return "submission.changed"
+    reviewing_hidden = submission.status == APPROVED and submission.hidden
+    if submission.status != PENDING and not reviewing_hidden:
+        return "submission.already_decided"
+    if _claimed_by_other(submission, actor):
+        return "submission.claimed"
+    return None
+
+
+def _load_objects(submissions):
+    """The domain objects of many submissions, with one query per kind where the kind can."""
+    by_kind = {}
+    for submission in submissions:
+        by_kind.setdefault(submission.kind, []).append(submission.object_id)
+    objects = {}
+    for name, object_ids in by_kind.items():
+        kind = registry.KINDS.get(name)
+        if kind is None:
+            continue
+        loaded = kind.load_many(object_ids)
+        objects.update({(name, object_id): obj for object_id, obj in loaded.items()})
+    return objects
+
+
+def _notify_bulk(decided, action, reason, note):
+    from webapp.accounts.models import User
+
+    if not decided:
+        return
+    with unit_of_work():
+        users = db.session.scalars(select(User).where(User.id.in_([u for u in decided if u])))
+        for user in users:
+            if user.erased_at is not None:
+                continue
+            titles = decided[user.id]
+            if len(titles) == 1:
+                params = {"title": titles[0], "note": note or ""}
+                if reason is not None:
+                    params.update(reason_fr=reason.text_fr, reason_en=reason.text_en)
+                else:
+                    params.update(reason_fr=note or "", reason_en=note or "")
+                notifications.notify(user, f"submission.{action}", params, link="/my/contributions")
+                continue
+            params = {"count": len(titles), "note": note or ""}
+            if reason is not None:
+                params.update(reason_fr=reason.text_fr, reason_en=reason.text_en)
+            else:
+                params.update(reason_fr=note or "", reason_en=note or "")
+            notifications.notify(
+                user, f"submission.bulk_{action}", params, link="/my/contributions"
+            )
 
 
 def _own(actor, submission_id):
@@ -395,6 +536,12 @@ notifications.register_kind(
 )
 notifications.register_kind(
     "submission.request_changes", _l("Changes are asked on your contribution “%(title)s”: %(note)s")
+)
+notifications.register_kind(
+    "submission.bulk_approve", _l("%(count)d of your contributions are accepted. Thank you!")
+)
+notifications.register_kind(
+    "submission.bulk_reject", _l("%(count)d of your contributions were not accepted: %(reason)s")
 )
 notifications.register_kind(
     "submission.duplicate",
