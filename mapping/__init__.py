@@ -2,7 +2,11 @@
 
 
 def init_app(app):
-    """Register the feature kinds with the pipeline, and the package's jobs."""
-    from mapping import handoff, jobs, models  # noqa: F401  (jobs and tables register on import)
+    """Register the feature kinds with the pipeline, the package's jobs, pages and commands."""
+    from mapping import handoff, io_api, io_cli, io_views, jobs, models  # noqa: F401
+    from webapp.extensions import api as rest_api
 
     handoff.register()
+    app.register_blueprint(io_views.bp)
+    rest_api.register_blueprint(io_api.bp)
+    app.cli.add_command(io_cli.export_inventory)
