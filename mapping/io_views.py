@@ -8,7 +8,6 @@ from flask import (
     render_template,
     request,
     send_file,
-    stream_with_context,
     url_for,
 )
 from flask_babel import get_locale
@@ -23,7 +22,9 @@ from mapping.io import values as value_mapping
 from mapping.services import exports, imports, inventories
 from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
 
-bp = Blueprint("mapping_io", __name__, url_prefix="/mapping/inventories/<slug>")
+bp = Blueprint(
+    "mapping_io", __name__, url_prefix="/mapping/inventories/<slug>", template_folder="templates"
+)
 UPLOAD_ENDPOINTS = {"mapping_io.imports_page"}
 
 
@@ -211,7 +212,7 @@ def export_file(slug, fmt):
         "Link": f'<{terms["url"]}>; rel="license"',
     }
     mimetype = exports.FORMATS[fmt][1]
-    return Response(stream_with_context(pieces), mimetype=mimetype, headers=headers)
+    return Response(pieces, mimetype=mimetype, headers=headers)
 
 
 @bp.post("/exports")

@@ -7,6 +7,7 @@ Small inventories stream; GeoPackage files and large inventories are built by a 
 """
 
 import os
+from types import SimpleNamespace
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -105,10 +106,17 @@ def features(inventory, exact):
         last = rows[-1][0]
 
 
-def chunks(inventory, fmt, exact):
-    """The text of a streamed format, piece by piece."""
-    writer = {"geojson": writers.geojson, "csv": writers.csv_text, "osm": writers.osm_xml}[fmt]
-    return writer(inventory, licence(inventory), features(inventory, exact))
+WRITERS = {"geojson": writers.geojson, "csv": writers.csv_text, "osm": writers.osm_xml}
+
+
+def _snapshot(inventory):
+    """What the writers read of an inventory, detached from the database session."""
+    return SimpleNamespace(
+        slug=inventory.slug,
+        title=inventory.title,
+        fields=inventory.fields,
+        form_schema=inventory.form_schema,
+    )
 
 
 def filename(inventory, fmt, exact):
@@ -125,7 +133,9 @@ def stream(viewer, inventory_id, fmt, exact=False):
             "export.too_large",
             message=_l("This inventory is large: its export is prepared in the background."),
         )
-    return inventory, chunks(inventory, fmt, exact)
+    # The rows are read now, inside the request; the body is written while it is sent.
+    rows = list(features(inventory, exact))
+    return inventory, WRITERS[fmt](_snapshot(inventory), licence(inventory), iter(rows))
 
 
 def write_file(inventory, fmt, exact, path, progress=None):
@@ -147,7 +157,7 @@ def write_file(inventory, fmt, exact, path, progress=None):
     if fmt == "gpkg":
         _write_gpkg(inventory, counted(features(inventory, exact)), temporary)
     else:
-        writer = {"geojson": writers.geojson, "csv": writers.csv_text, "osm": writers.osm_xml}[fmt]
+        writer = WRITERS[fmt]
         with open(temporary, "w", encoding="utf-8", newline="") as handle:
             for piece in writer(inventory, licence(inventory), counted(features(inventory, exact))):
                 handle.write(piece)
