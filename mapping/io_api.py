@@ -53,8 +53,11 @@ class StartSchema(ma.Schema):
     fields = ma.fields.Dict(
         keys=ma.fields.String(),
         values=ma.fields.String(),
-        load_default=dict,
-        metadata={"description": "Form field key → source column ('@osm': through OSM tags)"},
+        load_default=None,
+        metadata={
+            "description": "Form field key → source column ('@osm': through OSM tags); "
+            "omitted: the proposed mapping"
+        },
     )
     geometry = ma.fields.Nested(GeometrySchema, load_default=None)
     crs = ma.fields.String(
@@ -153,8 +156,9 @@ class ImportStart(MethodView):
         """Map the columns and start the import (a job: follow it at /api/v1/jobs/<job_id>)."""
         user = api_user()
         record = imports.get(user, import_id)
-        if choices.get("geometry") is None:
-            choices["geometry"] = (record.options or {}).get("geometry", {})
+        for name in ("fields", "geometry"):
+            if choices.get(name) is None:
+                choices[name] = (record.options or {}).get(name, {})
         return import_body(imports.start(user, import_id, choices))
 
 
