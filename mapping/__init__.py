@@ -2,11 +2,24 @@
 
 
 def init_app(app):
-    """Register the feature kinds with the pipeline, and the package's jobs."""
-    from mapping import demo, handoff, jobs, models, search_sources  # noqa: F401  (jobs and tables register on import)
+    """Register the feature kinds with the pipeline, the package's jobs, pages and commands."""
+    from mapping import (  # noqa: F401  (jobs and tables register on import)
+        demo,
+        handoff,
+        io_api,
+        io_cli,
+        io_views,
+        jobs,
+        models,
+        search_sources,
+    )
     from webapp import demo as kernel_demo
+    from webapp.extensions import api as rest_api
 
     handoff.register()
     search_sources.register()
+    app.register_blueprint(io_views.bp)
+    rest_api.register_blueprint(io_api.bp)
+    app.cli.add_command(io_cli.export_inventory)
     if demo.seed not in kernel_demo.SEEDERS:
         kernel_demo.SEEDERS.append(demo.seed)

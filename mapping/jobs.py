@@ -31,3 +31,17 @@ def recompute_visibility(inventory_id):
     with unit_of_work():
         count = visibility.recompute(inventory)
     return {"features": count}
+
+
+@kernel_jobs.job
+def run_import(import_id):
+    from mapping.services import imports
+
+    return imports.run(import_id)
+
+
+@kernel_jobs.job
+def build_export(inventory_id, fmt, exact, signature):
+    from mapping.services import exports
+
+    return exports.build(inventory_id, fmt, exact, signature)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages Fabrique needs, only when they are missing.
 #   ensure-system.sh run   -> what `make run` needs (SpatiaLite, venv)
-#   ensure-system.sh test  -> plus PostGIS for the running PostgreSQL, GDAL, Chromium
+#   ensure-system.sh test  -> plus PostGIS for the running PostgreSQL, GDAL and osmium (to read
+#                             exports back in tests), Chromium
 #   ensure-system.sh bench -> plus wrk, the HTTP load generator of `make bench`
 set -euo pipefail
 want=(libsqlite3-mod-spatialite)
@@ -9,7 +10,7 @@ python3 -c 'import ensurepip, venv' 2>/dev/null || want+=(python3-venv)
 mode="${1:-run}"
 [ "$mode" = "bench" ] && want+=(wrk)
 if [ "$mode" = "test" ] || [ "$mode" = "bench" ]; then
-  want+=(gdal-bin chromium)
+  want+=(gdal-bin osmium-tool chromium)
   if command -v pg_lsclusters >/dev/null 2>&1; then
     for v in $(pg_lsclusters -h | awk '{print $1}' | sort -u); do want+=("postgresql-$v-postgis-3"); done
   elif [ -d /etc/postgresql ]; then
