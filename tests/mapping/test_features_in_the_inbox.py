@@ -27,8 +27,8 @@ def test_feature_goes_through_the_inbox_onto_the_map_or_back_with_a_reason(app, 
 
     factories.login(client, moderator.email)
     page = client.get(f"/moderation/?kind=feature&context=inventory:{inventory.id}").text
-    assert page.count('name="selected"') == 2 and "Oiseaux du Lez" in page
-    assert client.get("/moderation/?kind=feature").text.count('name="selected"') == 3
+    assert page.count('name="items"') == 2 and "Oiseaux du Lez" in page
+    assert client.get("/moderation/?kind=feature").text.count('name="items"') == 3
 
     approved = handoff.submission_of(kept)
     response = client.post(f"/moderation/{approved.id}/approve", data={"version": approved.version})
