@@ -108,7 +108,6 @@ def draw_labels():
             "Your browser did not give your position. Allow it, or place the point on the map."
         ),
         "unavailable": _("Your position could not be found. Place the point on the map."),
-        "outside": _("You seem to be outside the inventory's area."),
     }
 
 
