@@ -103,6 +103,7 @@ def draw_labels():
         "drawing": _("Tap the map to add vertices; tap the last one again to finish."),
         "cleared": _("Nothing is drawn any more."),
         "marker": _("Position of the feature"),
+        "vertex": _("Corner of the shape: drag it to move it"),
         "locating": _("Looking for your position…"),
         "denied": _(
             "Your browser did not give your position. Allow it, or place the point on the map."
@@ -133,21 +134,18 @@ def schema_editor_labels():
         "choiceOsm": _("OpenStreetMap tags (key=value;key=value)"),
         "choiceSensitive": _("Sensitive choice"),
         "addChoice": _("Add a choice"),
-        "addChoiceTo": _("Add a choice to %(name)s", name="%name"),
         "removeChoice": _("Remove this choice"),
-        "removeChoiceNamed": _("Remove the choice %(name)s", name="%name"),
         "choiceAdded": _("Choice added."),
         "choiceRemoved": _("Choice removed."),
         "add": _("Add a field"),
         "added": _("Field added at the end."),
         "up": _("Move up"),
-        "upNamed": _("Move the field %(name)s up", name="%name"),
         "down": _("Move down"),
-        "downNamed": _("Move the field %(name)s down", name="%name"),
         "remove": _("Remove this field"),
-        "removeNamed": _("Remove the field %(name)s", name="%name"),
         "removed": _("Field %(name)s removed.", name="%name"),
         "moved": _("Field %(name)s is now number %(n)s.", name="%name", n="%n"),
+        "ofField": _("field %(name)s", name="%name"),
+        "ofChoice": _("choice %(name)s", name="%name"),
         "unreadable": _("The JSON below cannot be read; correct it there."),
     }
 

@@ -234,6 +234,13 @@
       if (drawer && drawer._enabled && drawer._finishShape) drawer._finishShape();
     }
 
+    /* Vertex handles are focusable markers: give them a name (WCAG 4.1.2). */
+    map.on("layeradd", function (e) {
+      var icon = e.layer instanceof L.Marker && e.layer.getElement();
+      if (icon && !icon.getAttribute("aria-label") && !icon.getAttribute("alt")) {
+        icon.setAttribute("aria-label", labels.vertex || "");
+      }
+    });
     if (map.pm) {
       map.on("pm:create", function (e) {
         if (layer) map.removeLayer(layer);

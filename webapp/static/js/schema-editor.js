@@ -67,9 +67,10 @@
       input, node("label", {"for": id, className: "form-check-label small", text: label})]);
   }
 
-  function button(text, label, onClick, style) {
-    var b = node("button", {type: "button", className: "btn btn-sm " + (style || "btn-outline-secondary"), text: text});
-    if (label) b.setAttribute("aria-label", label);
+  /* The visible text starts the accessible name; `detail` (which field) follows, hidden. */
+  function button(text, detail, onClick, style) {
+    var b = node("button", {type: "button", className: "btn btn-sm btn-touch " + (style || "btn-outline-secondary"), text: text});
+    if (detail) b.appendChild(node("span", {className: "visually-hidden", text: " (" + detail + ")"}));
     b.addEventListener("click", onClick);
     return b;
   }
@@ -88,7 +89,7 @@
       textInput(p + "osm", L.choiceOsm, choice.osm, function (v) { choice.osm = v || null; }),
       checkbox(p + "sensitive", L.choiceSensitive, choice.sensitive, function (v) { choice.sensitive = v; }),
       node("div", {className: "col-sm-6 col-lg-4"}, [
-        button(L.removeChoice, fill(L.removeChoiceNamed, {name: name}), function () {
+        button(L.removeChoice, fill(L.ofChoice, {name: name}), function () {
           field.choices.splice(j, 1); render(); say(L.choiceRemoved);
         }, "btn-outline-danger")])
     ]);
@@ -132,16 +133,16 @@
       field.choices = field.choices || [];
       var list = node("div", {className: "mt-2"}, [node("p", {className: "small fw-semibold mb-0", text: L.choices})]);
       field.choices.forEach(function (c, j) { list.appendChild(choiceRow(field, c, i, j)); });
-      list.appendChild(button(L.addChoice, fill(L.addChoiceTo, {name: name}), function () {
+      list.appendChild(button(L.addChoice, fill(L.ofField, {name: name}), function () {
         field.choices.push({value: "", label_fr: "", label_en: "", sensitive: false, osm: null});
         write(); render("sf-" + i + "-c" + (field.choices.length - 1) + "-value"); say(L.choiceAdded);
       }));
       body.push(list);
     }
     body.push(node("div", {className: "d-flex flex-wrap gap-2 mt-2"}, [
-      i > 0 ? button(L.up, fill(L.upNamed, {name: name}), function () { move(i, -1); }) : null,
-      i < schema.fields.length - 1 ? button(L.down, fill(L.downNamed, {name: name}), function () { move(i, 1); }) : null,
-      button(L.remove, fill(L.removeNamed, {name: name}), function () {
+      i > 0 ? button(L.up, fill(L.ofField, {name: name}), function () { move(i, -1); }) : null,
+      i < schema.fields.length - 1 ? button(L.down, fill(L.ofField, {name: name}), function () { move(i, 1); }) : null,
+      button(L.remove, fill(L.ofField, {name: name}), function () {
         schema.fields.splice(i, 1); write(); render("schema-add"); say(fill(L.removed, {name: name}));
       }, "btn-outline-danger")
     ]));
