@@ -75,6 +75,15 @@ def attributes(inventory, values, locale):
     return rows
 
 
+def public_title(feature, exact=False):
+    """The feature's title, unless its key attribute is withheld from this viewer."""
+    key = formschema.key_field(feature.inventory.fields)
+    hidden = key in (feature.properties or {}) and key not in (feature.public_properties or {})
+    if exact or not hidden:
+        return feature_services.title(feature)
+    return f"{str(geo.TYPE_LABELS.get(feature.geometry_type, '')).capitalize()} #{feature.id}"
+
+
 def feature_page(viewer, feature_id, locale):
     feature = feature_services.get_visible(viewer, feature_id)
     exact = shown_exact(viewer, feature)
@@ -90,7 +99,7 @@ def feature_page(viewer, feature_id, locale):
     )
     return FeatureView(
         feature=feature,
-        title=feature_services.title(feature),
+        title=public_title(feature, exact),
         geometry=geo.to_geojson(geo.from_db(feature.geom if exact else feature.public_geom)),
         exact=exact,
         attributes=attributes(feature.inventory, values, locale),
@@ -114,7 +123,7 @@ def latest(inventory, page=1, per_page=PER_PAGE):
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    items = [{"feature": f, "title": feature_services.title(f)} for f in rows]
+    items = [{"feature": f, "title": public_title(f)} for f in rows]
     pages = max(1, -(-total // per_page))
     return {"rows": items, "total": total, "page": page, "pages": pages}
 
@@ -133,7 +142,7 @@ def history_page(viewer, feature_id, locale):
     rows = [
         {"revision": r, "changed": [labels.get(k, k) for k in (r.changed or [])]} for r in revisions
     ]
-    return feature, feature_services.title(feature), rows
+    return feature, public_title(feature, shown_exact(viewer, feature)), rows
 
 
 def edit_values(viewer, feature):

@@ -123,45 +123,57 @@ def feature(feature_id):
     )
 
 
-@bp.route("/features/<int:feature_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_feature(feature_id):
-    current = features.get_visible(user(), feature_id)
-    if not policies.can_edit_feature(user(), current):
+def _editable(feature_id):
+    feature = features.get_visible(user(), feature_id)
+    if not policies.can_edit_feature(user(), feature):
         raise PermissionDenied("feature.cannot_edit")
-    inventory, withheld = current.inventory, browse.withheld_keys(user(), current)
-    if request.method == "GET":
+    return feature
+
+
+def _edit_form(current, error=None, revision=None):
+    """The edit form: prefilled with what the viewer may see, or as posted on errors."""
+    withheld = browse.withheld_keys(user(), current)
+    if error is None:
         values, geometry = browse.edit_values(user(), current)
         return _feature_form(
-            inventory,
+            current.inventory,
             current,
             values=values,
             geometry=geometry,
             revision=current.revision,
             withheld=withheld,
         )
+    conflict = error.message if isinstance(error, Conflict) else None
+    return _feature_form(
+        current.inventory,
+        current,
+        error=error,
+        revision=revision,
+        withheld=withheld,
+        conflict=conflict,
+    )
+
+
+@bp.route("/features/<int:feature_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_feature(feature_id):
+    current = _editable(feature_id)
+    if request.method == "GET":
+        return _edit_form(current)
     revision = request.form.get("revision", type=int)
+    posted = forms.feature_values(current.inventory, request.form)
     try:
         features.update(
             user(),
             current.id,
             revision,
             geometry=forms.feature_geometry(request.form),
-            properties=browse.merged(
-                user(), current, forms.feature_values(inventory, request.form)
-            ),
-            photos=forms.feature_photos(inventory, request.files),
+            properties=browse.merged(user(), current, posted),
+            photos=forms.feature_photos(current.inventory, request.files),
             note=request.form.get("note"),
         )
     except (ValidationError, Conflict) as error:
-        return _feature_form(
-            inventory,
-            current,
-            error=error,
-            revision=revision,
-            withheld=withheld,
-            conflict=isinstance(error, Conflict) and error.message,
-        )
+        return _edit_form(current, error, revision)
     flash(_("Your changes are saved."), "success")
     return redirect(url_for(".feature", feature_id=current.id))
 

@@ -236,3 +236,37 @@ def test_history_lists_revisions_and_moderators_revert(client):
     assert client.post(f"/mapping/features/{feature.id}/revert/1").status_code == 302
     db.session.refresh(feature)
     assert feature.revision == 3 and "common_name" not in feature.properties
+
+
+def test_a_locating_key_attribute_is_not_the_title_of_a_sensitive_feature(client):
+    schema = {
+        "fields": [
+            {
+                "key": "site",
+                "type": "text",
+                "label_fr": "Lieu-dit",
+                "label_en": "Place name",
+                "locating": True,
+                "key_attribute": True,
+            },
+            {
+                "key": "rarity",
+                "type": "choice",
+                "label_fr": "Rareté",
+                "label_en": "Rarity",
+                "choices": [
+                    {"value": "rare", "label_fr": "Rare", "label_en": "Rare", "sensitive": True}
+                ],
+            },
+        ]
+    }
+    inv = factories.inventory(moderation_mode="post", form_schema=schema)
+    properties = {"site": "Combe du Renard", "rarity": "rare"}
+    feature = factories.feature(inv, geometry=factories.point(LON, LAT), properties=properties)
+    _login(client)
+    for path in (
+        f"/mapping/features/{feature.id}",
+        f"/mapping/features/{feature.id}/history",
+        f"/mapping/inventories/{inv.slug}",
+    ):
+        assert "Combe du Renard" not in client.get(path).get_data(as_text=True), path
