@@ -20,6 +20,8 @@ class SubmissionKind:
     - on_approve / on_reject / on_hide(obj, submission): what the domain does then
     - post_moderated: shown while pending, so members may report it before a decision;
       True, False, or a function of the object (a map feature follows its inventory's mode)
+    - preview_geojson(obj): optional; a GeoJSON geometry the item page draws on a small map
+      (moderators are staff: the exact geometry)
     """
 
     name: str
@@ -31,6 +33,7 @@ class SubmissionKind:
     on_reject: Callable[[Any, Any], None] = lambda obj, submission: None
     on_hide: Callable[[Any, Any], None] = lambda obj, submission: None
     post_moderated: bool | Callable[[Any], bool] = False
+    preview_geojson: Callable[[Any], dict | None] | None = None
     load_objects: Callable[[list[int]], dict[int, Any]] | None = None
 
     def load_many(self, object_ids):

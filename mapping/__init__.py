@@ -10,15 +10,19 @@ def init_app(app):
         io_cli,
         io_views,
         jobs,
+        map_api,
         models,
         search_sources,
+        views,
     )
     from webapp import demo as kernel_demo
     from webapp.extensions import api as rest_api
 
     handoff.register()
     search_sources.register()
+    app.register_blueprint(views.bp)
     app.register_blueprint(io_views.bp)
+    rest_api.register_blueprint(map_api.bp)
     rest_api.register_blueprint(io_api.bp)
     app.cli.add_command(io_cli.export_inventory)
     if demo.seed not in kernel_demo.SEEDERS:

@@ -144,7 +144,7 @@ def seed(users):
         report.append(f"Inventory {heritage.slug}: {loaded} features ({skipped} outside the city)")
     nature, new = _inventory(
         organiser,
-        "biodiversite-en-ville",
+        "biodiversite-des-parcs",
         "biodiversity",
         title="Biodiversité en ville",
         description="Observations de faune et de flore ; les espèces protégées sont floutées.",

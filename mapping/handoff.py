@@ -182,6 +182,13 @@ def _preview_edit(revision):
     return str(_l("Edit %(n)d: %(changed)s", n=revision.number, changed=changed))
 
 
+def _geometry(obj):
+    """The exact geometry of a feature or revision, for the moderators' item page."""
+    from mapping import geo
+
+    return geo.to_geojson(geo.from_db(obj.geom))
+
+
 def _shown_while_pending(feature):
     return feature.inventory.moderation_mode == POST
 
@@ -197,6 +204,7 @@ FEATURE_KIND = registry.SubmissionKind(
     on_reject=_on_reject,
     on_hide=_on_hide,
     post_moderated=_shown_while_pending,
+    preview_geojson=_geometry,
 )
 FEATURE_EDIT_KIND = registry.SubmissionKind(
     name=FEATURE_EDIT,
@@ -207,6 +215,7 @@ FEATURE_EDIT_KIND = registry.SubmissionKind(
     on_reject=_on_reject_edit,
     on_hide=_on_hide_edit,
     post_moderated=True,
+    preview_geojson=_geometry,
 )
 
 

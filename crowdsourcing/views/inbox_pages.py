@@ -172,12 +172,16 @@ def _item_page(submission_id, status=200, **posted):
     preview, url = _described(submission)
     from crowdsourcing.views import backlog_pages
 
+    kind = registry.KINDS.get(submission.kind)
+    obj = kind.load(submission.object_id) if kind and kind.preview_geojson else None
+
     return render_template(
         "crowdsourcing/item.html",
         route_form=posted.get("route") or backlog_pages.route_form(submission),
         routed_to=queries.items_of_submissions([submission.id]).get(submission.id, []),
         submission=submission,
         preview=preview,
+        preview_geojson=kind.preview_geojson(obj) if obj is not None else None,
         object_url=url,
         forms=decision_forms,
         decidable=submission.status == PENDING

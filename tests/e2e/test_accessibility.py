@@ -79,6 +79,29 @@ PAGES = {
     "catalogue-dataset": Page("/catalogue/statistiques-de-la-fourriere"),
     "catalogue-dataset-comments": Page("/catalogue/statistiques-de-la-fourriere", user=RESIDENT),
     "catalogue-import": Page("/catalogue/import", user=MODERATOR),
+    # Inventories (mapping/demo.py): petit-patrimoine is post-moderated, its features 2 to 4
+    # are published.
+    "mapping-list": Page("/mapping/"),
+    "mapping-inventory": Page(
+        "/mapping/inventories/petit-patrimoine", ready=".folium-map[data-loaded]"
+    ),
+    "mapping-contribute": Page(
+        "/mapping/inventories/petit-patrimoine/contribute",
+        user=RESIDENT,
+        ready=".leaflet-container",
+    ),
+    "mapping-contribute-with-errors": Page(
+        "/mapping/inventories/petit-patrimoine/contribute",
+        user=RESIDENT,
+        status=422,
+        submit_empty_form=True,
+    ),
+    "mapping-feature": Page("/mapping/features/2", ready=".leaflet-container"),
+    "mapping-feature-member": Page("/mapping/features/2", user=RESIDENT),
+    "mapping-history": Page("/mapping/features/2/history", user=MODERATOR),
+    "mapping-new-inventory": Page(
+        "/mapping/inventories/new?template=heritage", user=ORGANISER, ready="#schema-fields"
+    ),
 }
 
 # Elements wider than the window, as short selectors, to say what overflows.

@@ -114,5 +114,209 @@
     }).addTo(map);
   }
 
-  window.FabriqueMaps = {viewport: viewport, outline: outline, el: el, bboxOf: bboxOf};
+  function parsed(value) {
+    if (!value) return null;
+    if (typeof value !== "string") return value;
+    try { return JSON.parse(value); } catch (e) { return null; }
+  }
+
+  function fill(text, values) {
+    return Object.keys(values).reduce(function (t, k) { return t.replace("%" + k, values[k]); }, text || "");
+  }
+
+  /* Place a point or draw a line or an area (Leaflet-Geoman), written as GeoJSON into a
+   * hidden input. Buttons outside the map (data-draw-for="<input id>") drive it, so that
+   * it works with a keyboard and offers large touch targets:
+   *   data-draw="Point|LineString|Polygon"   choose what to draw
+   *   data-draw-action="centre|locate|finish|clear"
+   * On a map click in point mode, the point moves there. Options: input, types, initial,
+   * statusId, labels {placed, drawn, drawing, cleared, marker, locating, denied, unavailable}. */
+  function draw(map, options) {
+    var input = document.getElementById(options.input);
+    var status = document.getElementById(options.statusId || "draw-status");
+    var labels = options.labels || {};
+    var types = options.types || ["Point"];
+    var container = map.getContainer();
+    var layer = null, mode = types[0];
+    var PM_SHAPES = {LineString: "Line", Polygon: "Polygon"};
+    var buttons = document.querySelectorAll('[data-draw-for="' + options.input + '"]');
+
+    function say(text) { if (status) status.textContent = text || ""; }
+
+    function write(geometry) {
+      if (input) input.value = geometry ? JSON.stringify(geometry) : "";
+      container.dataset.drawn = geometry ? geometry.type : "";
+      if (input) input.dispatchEvent(new Event("change", {bubbles: true}));
+    }
+
+    function geometryOf(l) {
+      var gj = l.toGeoJSON();
+      return gj.type === "Feature" ? gj.geometry : gj;
+    }
+
+    function clear(silent) {
+      if (map.pm) map.pm.disableDraw();
+      if (layer) { map.removeLayer(layer); layer = null; }
+      write(null);
+      if (!silent) say(labels.cleared);
+    }
+
+    function placePoint(latlng, quiet) {
+      clear(true);
+      layer = L.marker(latlng, {draggable: true, keyboard: true, autoPan: true,
+                                title: labels.marker || "", alt: labels.marker || ""}).addTo(map);
+      layer.on("dragend", function () { placePoint(layer.getLatLng()); });
+      write(geometryOf(layer));
+      if (!quiet) say(fill(labels.placed, {lat: latlng.lat.toFixed(5), lon: latlng.lng.toFixed(5)}));
+    }
+
+    function editable(l) {
+      layer = l;
+      if (l.pm) {
+        l.pm.enable({allowSelfIntersection: false});
+        l.on("pm:edit", function () { write(geometryOf(l)); });
+      }
+      write(geometryOf(l));
+    }
+
+    function show(geometry) {
+      if (!geometry) return;
+      if (geometry.type === "Point") {
+        var c = geometry.coordinates;
+        placePoint(L.latLng(c[1], c[0]), true);
+        map.setView(layer.getLatLng(), Math.max(map.getZoom(), 16));
+        return;
+      }
+      if (geometry.type === "MultiPolygon" && geometry.coordinates.length === 1) {
+        geometry = {type: "Polygon", coordinates: geometry.coordinates[0]};
+      }
+      var group = L.geoJSON(geometry);
+      var first = group.getLayers()[0];
+      if (geometry.type === "MultiPolygon" || !first) {
+        layer = group.addTo(map);          /* shown as is; drawing again replaces it */
+      } else {
+        first.addTo(map);
+        editable(first);
+      }
+      map.fitBounds(group.getBounds(), {maxZoom: 17});
+      write(geometry);
+    }
+
+    function choose(type, idle) {
+      mode = type;
+      buttons.forEach(function (b) {
+        if (b.dataset.draw) b.setAttribute("aria-pressed", String(b.dataset.draw === type));
+      });
+      if (!map.pm || idle) return;
+      map.pm.disableDraw();
+      if (PM_SHAPES[type]) {
+        map.pm.enableDraw(PM_SHAPES[type], {snappable: false, allowSelfIntersection: false});
+        say(labels.drawing);
+      }
+    }
+
+    function locate() {
+      if (!navigator.geolocation) { say(labels.unavailable); return; }
+      say(labels.locating);
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        var here = L.latLng(pos.coords.latitude, pos.coords.longitude);
+        map.setView(here, Math.max(map.getZoom(), 17));
+        if (mode === "Point" || types.length === 1 && types[0] === "Point") placePoint(here);
+        else say("");
+      }, function (error) {
+        say(error && error.code === 1 ? labels.denied : labels.unavailable);
+      }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
+    }
+
+    function finish() {
+      var shape = PM_SHAPES[mode];
+      var drawer = shape && map.pm && map.pm.Draw && map.pm.Draw[shape];
+      if (drawer && drawer._enabled && drawer._finishShape) drawer._finishShape();
+    }
+
+    /* Vertex handles are focusable markers: give them a name (WCAG 4.1.2). */
+    map.on("layeradd", function (e) {
+      var icon = e.layer instanceof L.Marker && e.layer.getElement();
+      if (icon && !icon.getAttribute("aria-label") && !icon.getAttribute("alt")) {
+        icon.setAttribute("aria-label", labels.vertex || "");
+      }
+    });
+    if (map.pm) {
+      map.on("pm:create", function (e) {
+        if (layer) map.removeLayer(layer);
+        editable(e.layer);
+        say(labels.drawn);
+      });
+    }
+    map.on("click", function (e) {
+      var drawing = map.pm && map.pm.globalDrawModeEnabled && map.pm.globalDrawModeEnabled();
+      if (mode === "Point" && !drawing) placePoint(e.latlng);
+    });
+    buttons.forEach(function (b) {
+      b.addEventListener("click", function (ev) {
+        ev.preventDefault();
+        if (b.dataset.draw) choose(b.dataset.draw);
+        var action = b.dataset.drawAction;
+        if (action === "centre") { choose("Point", true); placePoint(map.getCenter()); }
+        else if (action === "locate") locate();
+        else if (action === "finish") finish();
+        else if (action === "clear") clear();
+      });
+      b.disabled = false;
+    });
+    var start = parsed(options.initial) || parsed(input && input.value);
+    if (start && start.type === "LineString" && types.indexOf("LineString") >= 0) mode = "LineString";
+    if (start && /Polygon/.test(start.type) && types.indexOf("Polygon") >= 0) mode = "Polygon";
+    show(start);
+    /* Something drawn already: edit it; nothing yet: start drawing what comes first. */
+    choose(mode, Boolean(start));
+    return {clear: clear, placePoint: placePoint, choose: choose};
+  }
+
+  /* One feature's geometry, fitted; a generalised position is drawn as a circle around the
+   * cell centre, so that nobody reads it as the real place. */
+  function shape(map, options) {
+    var geometry = parsed(options.geometry);
+    if (!geometry) return null;
+    var layer;
+    if (options.generalised && geometry.type === "Point") {
+      var c = geometry.coordinates;
+      layer = L.circle([c[1], c[0]], {radius: options.radius || 500, color: "#8a4b00",
+                                      dashArray: "6 4", fillOpacity: 0.15, interactive: false});
+    } else {
+      layer = L.geoJSON(geometry, {
+        style: {color: "#1d4f91", weight: 4, fillOpacity: 0.25},
+        pointToLayer: function (f, ll) {
+          return L.circleMarker(ll, {radius: 9, color: "#1d4f91", weight: 3, fillOpacity: 0.5});
+        },
+        interactive: false
+      });
+    }
+    layer.addTo(map);
+    map.fitBounds(layer.getBounds(), {maxZoom: options.generalised ? 14 : 17});
+    return layer;
+  }
+
+  /* A small map of one geometry, made from a static element:
+   * <div data-map-preview data-geojson="…" data-tiles="…" data-attribution="…">. */
+  function preview(node) {
+    var geometry = parsed(node.dataset.geojson);
+    if (!geometry || !window.L) return null;
+    var map = L.map(node, {scrollWheelZoom: false});
+    L.tileLayer(node.dataset.tiles, {attribution: node.dataset.attribution || "", maxZoom: 19})
+      .addTo(map);
+    shape(map, {geometry: geometry});
+    node.dataset.loaded = "1";
+    return map;
+  }
+
+  function previewAll() {
+    document.querySelectorAll("[data-map-preview]").forEach(preview);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", previewAll);
+  else previewAll();
+
+  window.FabriqueMaps = {viewport: viewport, outline: outline, draw: draw, shape: shape,
+                         preview: preview, el: el, bboxOf: bboxOf};
 })();
