@@ -10,10 +10,6 @@ from mapping.services import tasks as task_services
 from webapp.profiles import visibility as profile_visibility
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
 def _shape_json(value):
     return geo.to_geojson(geo.from_db(value)) if value is not None else None
 
@@ -120,8 +116,8 @@ def feature_to_geojson(feature, viewer, with_photos=True):
         "inventory": feature.inventory.slug,
         "revision": feature.revision,
         "party": feature.party_id,
-        "created_at": _iso(feature.created_at),
-        "updated_at": _iso(feature.updated_at),
+        "created_at": feature.created_at,
+        "updated_at": feature.updated_at,
         "photos": photos,
     }
 
@@ -150,7 +146,7 @@ def revision_to_dict(revision, feature, viewer):
         "status": revision.status,
         "changed": list(revision.changed or []),
         "note": revision.note,
-        "created_at": _iso(revision.created_at),
+        "created_at": revision.created_at,
         "actor": _actor(viewer, revision),
         "by_you": viewer is not None
         and getattr(viewer, "is_authenticated", False)
@@ -168,8 +164,8 @@ def party_to_dict(party, viewer, full=False, now=None):
         "slug": party.slug,
         "title": event.title,
         "description": event.description,
-        "starts_at": _iso(event.starts_at),
-        "ends_at": _iso(event.ends_at),
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
         "address": event.address,
         "meeting_point": (
             {"type": "Point", "coordinates": [event.lon, event.lat]}
@@ -204,7 +200,7 @@ def task_to_geojson(task, viewer, now=None):
         "properties": {
             "number": task.number,
             "status": status,
-            "claimed_until": _iso(task.claimed_until) if status == "claimed" else None,
+            "claimed_until": task.claimed_until if status == "claimed" else None,
             "claimed_by_you": bool(
                 mine and status == "claimed" and task.claimed_by_id == viewer.id
             ),

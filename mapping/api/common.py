@@ -12,9 +12,13 @@ from webapp.errors import ValidationError
 GEOJSON = "application/geo+json"
 
 
+def _encode(value):
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def json_response(body, status=200, mimetype="application/json", headers=None):
     """Serialise directly: pages of thousands of features skip marshmallow's dump."""
-    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=str)
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=_encode)
     return Response(text, status=status, mimetype=mimetype, headers=headers)
 
 
