@@ -10,7 +10,7 @@ from mapping.models import Task
 from mapping.services import parties, tasks
 from tests import factories
 from tests.mapping.api_support import as_user, error_of
-from webapp.db import utcnow
+from webapp.db import unit_of_work, utcnow
 from webapp.extensions import db
 from webapp.registrations import services as registrations
 
@@ -77,11 +77,12 @@ def test_task_cells_are_geojson_and_an_expired_claim_shows_as_open(client, party
     assert by_id[first.id]["properties"]["status"] == "claimed"
     assert by_id[first.id]["properties"]["claimed_by_you"] is True
     assert by_id[first.id]["geometry"]["type"] == "Polygon"
-    db.session.execute(
-        update(Task)
-        .where(Task.id == first.id)
-        .values(claimed_until=utcnow() - timedelta(minutes=1))
-    )
+    with unit_of_work():
+        db.session.execute(
+            update(Task)
+            .where(Task.id == first.id)
+            .values(claimed_until=utcnow() - timedelta(minutes=1))
+        )
     cell = client.get(f"/api/v1/parties/{party.slug}/tasks").json["features"][0]
     assert cell["properties"]["status"] == "open" and cell["properties"]["claimed_until"] is None
 
