@@ -10,6 +10,8 @@ from flask_babel import lazy_gettext as _l
 from webapp.errors import ValidationError
 
 GEOJSON = "application/geo+json"
+# Ids beyond the columns' range are not found (rather than failing in the database).
+ID = "int(max=2147483647)"
 
 
 def _encode(value):

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from mapping import geo, serializers
 from mapping.api import common, schemas
+from mapping.api.common import ID
 from mapping.models import Photo
 from mapping.services import features, inventories, listing
 from mapping.services import photos as photo_services
@@ -17,7 +18,7 @@ from webapp.schemas import error_responses
 from webapp.security import api_user
 
 bp = Blueprint(
-    "api_mapping_features",
+    "api_map_features",
     __name__,
     url_prefix="/api/v1",
     description="Map features: GeoJSON pages, contributions, history, photos",
@@ -90,8 +91,11 @@ class InventoryFeaturesResource(MethodView):
     @bp.response(201, schemas.FeatureSchema, content_type=common.GEOJSON)
     @error_responses(bp, 400, 401, 403, 404, 415, 422)
     def post(self, slug):
-        """Add a feature (JSON GeoJSON Feature, or multipart with a `feature` JSON part and
-        photo files named by their field); it enters moderation."""
+        """Add a feature; it enters moderation.
+
+        Send a GeoJSON Feature as JSON, or multipart with the Feature as JSON in a part
+        named `feature` and photo files named by their photo field.
+        """
         user = api_user()
         inventory = inventories.get_visible(user, slug)
         if request.mimetype == "multipart/form-data":
@@ -122,7 +126,7 @@ class InventoryMapResource(MethodView):
         return common.json_response(listing.map_data(current_user, inventory, bbox))
 
 
-@bp.route("/features/<int:feature_id>")
+@bp.route(f"/features/<{ID}:feature_id>")
 class FeatureResource(MethodView):
     @bp.response(200, schemas.FeatureSchema, content_type=common.GEOJSON)
     @error_responses(bp, 404)
@@ -161,7 +165,7 @@ class FeatureResource(MethodView):
         features.remove(user, feature_id, args["note"])
 
 
-@bp.route("/features/<int:feature_id>/history")
+@bp.route(f"/features/<{ID}:feature_id>/history")
 class HistoryResource(MethodView):
     @bp.response(200, schemas.HistorySchema)
     @error_responses(bp, 404)
@@ -176,7 +180,7 @@ class HistoryResource(MethodView):
         }
 
 
-@bp.route("/features/<int:feature_id>/revert")
+@bp.route(f"/features/<{ID}:feature_id>/revert")
 class RevertResource(MethodView):
     @bp.arguments(schemas.RevertSchema)
     @bp.response(200, schemas.FeatureSchema, content_type=common.GEOJSON)
@@ -189,7 +193,7 @@ class RevertResource(MethodView):
         return _feature_response(feature, user)
 
 
-@bp.route("/features/<int:feature_id>/confirmation")
+@bp.route(f"/features/<{ID}:feature_id>/confirmation")
 class ConfirmationResource(MethodView):
     @bp.response(200, schemas.ConfirmationSchema)
     @error_responses(bp, 401, 404, 409)
@@ -208,7 +212,7 @@ class ConfirmationResource(MethodView):
         return {"feature": feature.id, "confirmations": feature.confirmations}
 
 
-@bp.route("/features/<int:feature_id>/reports")
+@bp.route(f"/features/<{ID}:feature_id>/reports")
 class ReportResource(MethodView):
     @bp.arguments(schemas.ReportInSchema)
     @bp.response(201, schemas.ReportSchema)
@@ -219,7 +223,7 @@ class ReportResource(MethodView):
         return {"feature": feature_id, "reason": data["reason"]}
 
 
-@bp.route("/features/<int:feature_id>/photos")
+@bp.route(f"/features/<{ID}:feature_id>/photos")
 class PhotosResource(MethodView):
     @bp.doc(requestBody=PHOTOS_BODY)
     @bp.response(201, schemas.FeatureSchema, content_type=common.GEOJSON)
@@ -238,7 +242,7 @@ class PhotosResource(MethodView):
         return _feature_response(feature, user, 201)
 
 
-@bp.route("/photos/<int:photo_id>")
+@bp.route(f"/photos/<{ID}:photo_id>")
 class PhotoResource(MethodView):
     @bp.response(204)
     @error_responses(bp, 401, 403, 404, 422)

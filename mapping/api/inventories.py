@@ -12,7 +12,7 @@ from webapp.schemas import error_responses
 from webapp.security import api_user
 
 bp = Blueprint(
-    "api_mapping_inventories",
+    "api_inventories",
     __name__,
     url_prefix="/api/v1",
     description="Map inventories: their area, licence, moderation and form",
@@ -28,8 +28,10 @@ class InventoriesResource(MethodView):
     @bp.arguments(schemas.InventoryQuerySchema, location="query")
     @bp.response(200, schemas.InventorySchema(many=True))
     def get(self, args):
-        """Inventories you may see (drafts for organisers only), open ones first, with
-        their count of published features."""
+        """Inventories you may see, open ones first, with their published features.
+
+        Drafts are listed for organisers only.
+        """
         rows = inventories.listed(current_user, statuses=args["status"] or None)
         return [serializers.inventory_to_dict(inv, feature_count=n) for inv, n in rows]
 
@@ -59,8 +61,11 @@ class InventoryResource(MethodView):
     @bp.response(200, schemas.InventoryDetailSchema)
     @error_responses(bp, 401, 403, 404, 422)
     def patch(self, data, slug):
-        """Change some settings (organisers); changing the form or the grid re-computes
-        what non-staff see of each feature, in a job."""
+        """Change some settings (organisers).
+
+        Changing the form or the grid re-computes what non-staff see of each feature, in
+        a job.
+        """
         user = api_user()
         inventory = inventories.get_visible(user, slug)
         settings = {**serializers.inventory_settings(inventory), **data}

@@ -7,13 +7,14 @@ from flask_smorest import Blueprint
 
 from mapping import serializers
 from mapping.api import common, schemas
+from mapping.api.common import ID
 from mapping.services import listing, parties, tasks
 from webapp.db import utcnow
 from webapp.schemas import error_responses
 from webapp.security import api_user
 
 bp = Blueprint(
-    "api_mapping_parties",
+    "api_map_parties",
     __name__,
     url_prefix="/api/v1",
     description="Mapping parties: events, task cells, live map, summary",
@@ -80,7 +81,7 @@ TASK_ACTIONS = {
     "reopen": (tasks.reopen, "Send a done or validated cell back to be mapped again."),
 }
 for _name, (_action, _doc) in TASK_ACTIONS.items():
-    bp.route(f"/tasks/<int:task_id>/{_name}")(_task_view(_name, _action, _doc))
+    bp.route(f"/tasks/<{ID}:task_id>/{_name}")(_task_view(_name, _action, _doc))
 
 
 @bp.route("/parties/<slug>/features")
@@ -89,8 +90,10 @@ class PartyFeaturesResource(MethodView):
     @bp.response(200, schemas.FeatureCollectionSchema, content_type=common.GEOJSON)
     @error_responses(bp, 404, 422)
     def get(self, args, slug):
-        """What is being mapped at the party, newest first (`since`: only newer ones);
-        poll it with the `timeStamp` of the previous answer."""
+        """What is being mapped at the party, newest first.
+
+        Poll it with `since` set to the `timeStamp` of the previous answer.
+        """
         party = parties.by_slug(slug)
         stamp = utcnow()
         body = listing.party_features(current_user, party, args["since"], args["limit"])

@@ -246,7 +246,7 @@ def _page(limit, offset):
 def item(slug, feature_id):
     _check_parameters({"f"}, formats=("json", "geojson"))
     inventory = _open_inventory(slug)
-    if not feature_id.isdigit() or len(feature_id) > 12:
+    if not feature_id.isdigit() or int(feature_id) >= 2**31:
         raise NotFound("feature.not_found")
     feature = features.get_visible(None, int(feature_id))
     if feature.inventory_id != inventory.id:

@@ -258,6 +258,8 @@ def test_pending_features_are_found_only_by_their_author_and_moderators(client, 
     error_of(stranger.get(f"{url}/history"), 404)
     assert as_user(client, author).get(url).json["revision"] == 1
     assert as_user(client, organiser).get(url).status_code == 200
+    error_of(client.get("/api/v1/features/99999999999"), 404)
+    error_of(client.delete("/api/v1/photos/99999999999"), 404)
 
 
 def test_an_edit_at_a_stale_revision_is_refused(client, inventory):

@@ -167,6 +167,7 @@ def test_only_published_features_are_served(client, organiser, inventory):
     assert {"self", "collection"} <= set(rels(item.json))
     error_of(client.get(f"/ogc/collections/{reviewed.slug}/items/{published.id}"), 404)
     error_of(client.get(f"/ogc/collections/{inventory.slug}/items/abc"), 404)
+    error_of(client.get(f"/ogc/collections/{inventory.slug}/items/99999999999"), 404)
     error_of(client.get(f"/ogc/collections/{inventory.slug}/items/{published.id}?x=1"), 400)
 
 
