@@ -2,16 +2,18 @@
 
 
 def init_app(app):
-    """Register the feature kinds with the pipeline, the package's jobs, pages and commands."""
+    """Register the feature kinds with the pipeline, the package's jobs, pages, API, OGC API –
+    Features collections and commands."""
     from mapping import (  # noqa: F401  (jobs and tables register on import)
+        api,
         demo,
         handoff,
         io_api,
         io_cli,
         io_views,
         jobs,
-        map_api,
         models,
+        ogc,
         search_sources,
         views,
     )
@@ -22,7 +24,8 @@ def init_app(app):
     search_sources.register()
     app.register_blueprint(views.bp)
     app.register_blueprint(io_views.bp)
-    rest_api.register_blueprint(map_api.bp)
+    app.register_blueprint(ogc.bp)
+    api.register(rest_api)
     rest_api.register_blueprint(io_api.bp)
     app.cli.add_command(io_cli.export_inventory)
     if demo.seed not in kernel_demo.SEEDERS:

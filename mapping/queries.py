@@ -28,13 +28,14 @@ def intersects(column, bbox):
 
 
 def feature_filters(
-    inventory_id, bbox=None, exact=False, statuses=(PUBLISHED,), attrs=None, also=None
+    inventory_id, bbox=None, exact=False, statuses=(PUBLISHED,), attrs=None, also=None, updated=None
 ):
     """The conditions for listing an inventory's features.
 
     `exact` (staff only) searches the real geometry; everyone else searches the public one,
     so that probing with small boxes never finds a sensitive feature's real place.
     `also` widens the status condition (a viewer's own features waiting for review).
+    `updated` is a (start, end) pair bounding the time of the last change, either None.
     """
     status = Feature.status.in_(statuses)
     conditions = [
@@ -46,6 +47,11 @@ def feature_filters(
     properties = Feature.properties if exact else Feature.public_properties
     for key, value in (attrs or {}).items():
         conditions.append(properties[key].as_string() == value)
+    start, end = updated or (None, None)
+    if start is not None:
+        conditions.append(Feature.updated_at >= start)
+    if end is not None:
+        conditions.append(Feature.updated_at <= end)
     return conditions
 
 

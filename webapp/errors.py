@@ -81,7 +81,8 @@ HTTP_CODES = {
 
 def wants_json():
     """Say whether this request is answered in JSON (the API and job status)."""
-    return request.path.startswith("/api/") or request.path.startswith("/ogc/")
+    path = request.path
+    return path.startswith(("/api/", "/ogc/")) or path == "/ogc"
 
 
 def _stringify_fields(fields):

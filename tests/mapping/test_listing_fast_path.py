@@ -59,3 +59,17 @@ def test_fast_path_never_gives_the_exact_place_of_a_sensitive_feature(session):
     exact = [f for f in json.loads(staff_text) if f["properties"]["_sensitive"]][0]
     assert exact["geometry"]["coordinates"] == [3.873, 43.61]
     assert features.get_visible(organiser, exact["id"]).is_sensitive
+
+
+def test_api_page_without_count_is_the_same_page_built_by_the_database(client, session):
+    inventory, _organiser, _author = _inventory_with_features()
+    url = f"/api/v1/inventories/{inventory.slug}/features?limit=4&offset=2"
+    full = client.get(url)
+    fast = client.get(url + "&count=false")
+    assert fast.status_code == 200 and fast.mimetype == "application/geo+json"
+    assert "numberMatched" not in fast.json and fast.json["numberReturned"] == 4
+    assert _normalised(fast.json["features"]) == _normalised(full.json["features"])
+    assert [link["rel"] for link in fast.json["links"]] == ["self", "next", "prev"]
+    last = client.get(f"/api/v1/inventories/{inventory.slug}/features?limit=4&offset=4&count=false")
+    assert last.json["numberReturned"] == 3
+    assert [link["rel"] for link in last.json["links"]] == ["self", "prev"]
