@@ -10,6 +10,7 @@ import json
 from datetime import UTC, datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -45,11 +46,12 @@ FEED_LIMIT = 1000
 
 
 def task_status_labels():
+    # "Open" alone is already a verb (a button) in the catalogue: these are states of a cell.
     return {
-        TASK_OPEN: _l("Open"),
-        TASK_CLAIMED: _l("Claimed"),
-        TASK_DONE: _l("Done"),
-        TASK_VALIDATED: _l("Validated"),
+        TASK_OPEN: pgettext("task status", "Open"),
+        TASK_CLAIMED: pgettext("task status", "Claimed"),
+        TASK_DONE: pgettext("task status", "Done"),
+        TASK_VALIDATED: pgettext("task status", "Validated"),
     }
 
 
