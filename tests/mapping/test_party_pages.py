@@ -152,7 +152,7 @@ def test_summary_of_a_past_party_counts_contributions_and_hides_private_names(cl
     assert page.status_code == 200
     text = page.text
     assert "3 contributions" in text and "2 contributeur" in text
-    assert "Alice Visible" in text and "Bob Caché" not in text and "Un membre" in text
+    assert "Alice Visible" in text and "Bob Caché" not in text and "<td>Un·e membre</td>" in text
     assert "Points" in text and "Publié" in text
     assert "ne sont pas terminées" not in text and "pas terminée" not in text
 
