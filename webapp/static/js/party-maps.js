@@ -153,6 +153,13 @@
       position: "topleft", drawMarker: false, drawCircleMarker: false, drawPolyline: false,
       drawCircle: false, drawText: false, cutPolygon: false, rotateMode: false, dragMode: false
     });
+    // Geoman's buttons are links named only by their container's tooltip: give them the name.
+    Array.prototype.forEach.call(
+      map.getContainer().querySelectorAll(".leaflet-buttons-control-button"),
+      function (button) {
+        var title = button.parentNode && button.parentNode.getAttribute("title");
+        if (title) button.setAttribute("aria-label", title);
+      });
     return true;
   }
 
