@@ -38,7 +38,7 @@ def _inventories(ids, errors):
 def _clean(data, errors, current=None):
     cleaned = {}
     slug = (data.get("slug") or "").strip() or inventory_services.slugify(data.get("title"))
-    if not inventory_services.SLUG_RE.match(slug or "-"):
+    if not inventory_services.SLUG_RE.match(slug or "-") or len(slug) > 80:
         errors["slug"] = [_l("Lower-case letters, digits and hyphens only.")]
     elif db.session.scalar(
         select(MappingParty.id).where(

@@ -209,6 +209,13 @@ def test_invalid_party_form_shows_errors_and_creates_nothing(client, organiser):
     assert db.session.scalar(select(db.func.count(MappingParty.id))) == before
 
 
+def test_too_long_address_is_a_form_error_not_a_crash(client, organiser):
+    inv = factories.inventory(organiser)
+    factories.login(client, organiser.email)
+    response = client.post("/mapping/parties/new", data=_form(inv, slug="a" * 81))
+    assert response.status_code == 422 and "Lettres minuscules" in response.text
+
+
 def test_party_area_can_come_from_its_inventories(client, organiser):
     inv = factories.inventory(organiser)
     factories.login(client, organiser.email)
