@@ -1,5 +1,6 @@
-"""Demo mapping parties for `flask seed-demo`: one coming up, split into cells, and one
-past with a few contributions for its summary. Idempotent."""
+"""Demo mapping parties for `flask seed-demo`: one coming up and one past, both split into
+cells. Idempotent. Contributions are left to the inventories' demo data: a feature is a
+submission, and the moderation pages link it to the feature pages."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -7,7 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from mapping.models import Inventory, MappingParty
-from mapping.services import features, inventories, parties
+from mapping.services import inventories, parties
 from webapp.extensions import db
 
 INVENTORY_SLUG = "arbres-de-l-ecusson"
@@ -26,11 +27,6 @@ PEYROU = {
         [[3.868, 43.609], [3.873, 43.609], [3.873, 43.613], [3.868, 43.613], [3.868, 43.609]]
     ],
 }
-TREES = [
-    (3.8701, 43.6110, "Platanus × hispanica", "Platane"),
-    (3.8712, 43.6104, "Celtis australis", "Micocoulier"),
-    (3.8695, 43.6118, "Quercus ilex", "Chêne vert"),
-]
 
 
 def _inventory(organiser):
@@ -99,14 +95,5 @@ def seed(users):
             PEYROU,
         )
         parties.split_grid(organiser, party.id, 200)
-        resident = users["habitante@example.org"]
-        for lon, lat, species, name in TREES:
-            features.create(
-                resident,
-                inventory.id,
-                {"type": "Point", "coordinates": [lon, lat]},
-                {"species": species, "common_name": name},
-                party_id=party.id,
-            )
         report.append(f"mapping party {PAST_SLUG!r}: created")
     return report
