@@ -14,6 +14,8 @@ def init_app(app):
         jobs,
         models,
         ogc,
+        party_api,
+        party_views,
         search_sources,
         views,
     )
@@ -23,9 +25,11 @@ def init_app(app):
     handoff.register()
     search_sources.register()
     app.register_blueprint(views.bp)
+    app.register_blueprint(party_views.bp)
     app.register_blueprint(io_views.bp)
     app.register_blueprint(ogc.bp)
     api.register(rest_api)
+    rest_api.register_blueprint(party_api.bp)
     rest_api.register_blueprint(io_api.bp)
     app.cli.add_command(io_cli.export_inventory)
     if demo.seed not in kernel_demo.SEEDERS:

@@ -262,7 +262,7 @@ def _parties(users, trees, nature):
         organiser,
         {
             "title": "Cartopartie des arbres de l'Écusson",
-            "slug": "cartopartie-ecusson",
+            "slug": "cartopartie-arbres-ecusson",
             "description": "Deux heures pour recenser et photographier les arbres du centre historique. Venez avec un téléphone chargé !",
             "starts_at": start + timedelta(days=10),
             "ends_at": start + timedelta(days=10, hours=3),
@@ -281,7 +281,7 @@ def _parties(users, trees, nature):
         organiser,
         {
             "title": "Cartopartie biodiversité du Jardin des plantes",
-            "slug": "cartopartie-jardin-des-plantes",
+            "slug": "cartopartie-arbres-peyrou",
             "description": "Inventaire de la faune et de la flore autour du Jardin des plantes.",
             "starts_at": start + timedelta(days=1),
             "ends_at": start + timedelta(days=1, hours=3),

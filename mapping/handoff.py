@@ -24,6 +24,7 @@ from mapping.models import (
     FeatureRevision,
 )
 from mapping.models import PENDING as FEATURE_PENDING
+from webapp.db import utcnow
 from webapp.extensions import db
 
 FEATURE, FEATURE_EDIT, INVENTORY = "feature", "feature_edit", "inventory"
@@ -139,6 +140,8 @@ def _load_features(feature_ids):
 def _on_approve(feature, submission):
     if feature.status in (FEATURE_PENDING, HIDDEN, FEATURE_CHANGES, REJECTED):
         feature.status = PUBLISHED
+        # A change of visibility is a change: live maps polling by time pick it up.
+        feature.updated_at = utcnow()
 
 
 def _on_reject(feature, submission):
@@ -146,10 +149,12 @@ def _on_reject(feature, submission):
         feature.status = FEATURE_CHANGES
     elif submission.status in (DUPLICATE,) or submission.status != PENDING:
         feature.status = REJECTED
+    feature.updated_at = utcnow()
 
 
 def _on_hide(feature, submission):
     feature.status = HIDDEN
+    feature.updated_at = utcnow()
 
 
 def _load_revision(revision_id):

@@ -8,8 +8,7 @@ from flask_smorest import Blueprint
 from mapping import serializers
 from mapping.api import common, schemas
 from mapping.api.common import ID
-from mapping.services import listing, parties, tasks
-from webapp.db import utcnow
+from mapping.services import parties, tasks
 from webapp.schemas import error_responses
 from webapp.security import api_user
 
@@ -38,18 +37,6 @@ class PartyResource(MethodView):
     def get(self, slug):
         """One party: its inventories, meeting point, times, seats left, cells per status."""
         return serializers.party_to_dict(parties.by_slug(slug), current_user, full=True)
-
-
-@bp.route("/parties/<slug>/tasks")
-class PartyTasksResource(MethodView):
-    @bp.response(200, schemas.FeatureCollectionSchema, content_type=common.GEOJSON)
-    @error_responses(bp, 404)
-    def get(self, slug):
-        """The party's task cells as GeoJSON; a claim past its time shows as open."""
-        party = parties.by_slug(slug)
-        now = utcnow()
-        cells = [serializers.task_to_geojson(t, current_user, now) for t in tasks.of_party(party)]
-        return common.geojson_response({"type": "FeatureCollection", "features": cells})
 
 
 def _task_view(name, action, doc):
@@ -82,23 +69,6 @@ TASK_ACTIONS = {
 }
 for _name, (_action, _doc) in TASK_ACTIONS.items():
     bp.route(f"/tasks/<{ID}:task_id>/{_name}")(_task_view(_name, _action, _doc))
-
-
-@bp.route("/parties/<slug>/features")
-class PartyFeaturesResource(MethodView):
-    @bp.arguments(schemas.PartyFeedQuerySchema, location="query")
-    @bp.response(200, schemas.FeatureCollectionSchema, content_type=common.GEOJSON)
-    @error_responses(bp, 404, 422)
-    def get(self, args, slug):
-        """What is being mapped at the party, newest first.
-
-        Poll it with `since` set to the `timeStamp` of the previous answer.
-        """
-        party = parties.by_slug(slug)
-        stamp = utcnow()
-        body = listing.party_features(current_user, party, args["since"], args["limit"])
-        body["timeStamp"] = stamp.isoformat()
-        return common.geojson_response(body)
 
 
 @bp.route("/parties/<slug>/summary")

@@ -5,7 +5,7 @@
 import json
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_
+from sqlalchemy import and_
 
 from mapping import policies, queries
 from mapping.models import (
@@ -21,7 +21,6 @@ from webapp.extensions import db
 
 MAX_LIMIT = 10000
 MAP_LIMIT = 2000
-FEED_LIMIT = 500
 
 
 def _statuses(viewer, statuses):
@@ -121,32 +120,6 @@ def map_data(viewer, inventory, bbox, limit=MAP_LIMIT):
         "type": "Clusters",
         "clusters": [{"lon": float(c.lon), "lat": float(c.lat), "count": int(c.n)} for c in cells],
     }
-
-
-def party_features(viewer, party, since=None, limit=FEED_LIMIT):
-    """The features mapped at a party, newest first, for its live map: published ones, the
-    viewer's own ones waiting for review, and every waiting one for moderators."""
-    exact = policies.sees_exact(viewer)
-    inventory_ids = [i.id for i in party.inventories if policies.can_view_inventory(viewer, i)]
-    statuses = (PUBLISHED,)
-    if policies.can_moderate(viewer):
-        statuses = (PUBLISHED, PENDING, CHANGES_REQUESTED)
-    own = _own_waiting(viewer)
-    status = Feature.status.in_(statuses)
-    conditions = [
-        Feature.party_id == party.id,
-        Feature.inventory_id.in_(inventory_ids),
-        status if own is None else or_(status, own),
-    ]
-    if since is not None:
-        conditions.append(Feature.created_at > since)
-    query = (
-        queries.feature_rows(conditions, exact, limit, 0)
-        .order_by(None)
-        .order_by(Feature.created_at.desc(), Feature.id.desc())
-    )
-    rows = db.session.execute(query).all()
-    return {"type": "FeatureCollection", "features": [_feature(r) for r in rows]}
 
 
 def visible_statuses():

@@ -2,7 +2,9 @@
 its task grid, and the summary afterwards."""
 
 from flask_babel import lazy_gettext as _l
+from shapely.ops import unary_union
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
 
 from mapping import geo, policies
 from mapping.models import (
@@ -36,7 +38,7 @@ def _inventories(ids, errors):
 def _clean(data, errors, current=None):
     cleaned = {}
     slug = (data.get("slug") or "").strip() or inventory_services.slugify(data.get("title"))
-    if not inventory_services.SLUG_RE.match(slug or "-"):
+    if not inventory_services.SLUG_RE.match(slug or "-") or len(slug) > 80:
         errors["slug"] = [_l("Lower-case letters, digits and hyphens only.")]
     elif db.session.scalar(
         select(MappingParty.id).where(
@@ -48,6 +50,9 @@ def _clean(data, errors, current=None):
     cleaned["inventories"] = _inventories(data.get("inventories"), errors)
     area = data.get("area")
     cleaned["area"] = None
+    if data.get("area_from_inventories") and cleaned["inventories"]:
+        # The inventories' areas together: a party often maps where its inventories are.
+        area = geo.to_geojson(unary_union([geo.from_db(i.area) for i in cleaned["inventories"]]))
     if area not in (None, "", {}):
         try:
             cleaned["area"] = geo.to_area(geo.round_coords(geo.parse_geojson(area, "area")))
@@ -99,17 +104,58 @@ def create(actor, data):
     return party
 
 
+EVENT_FIELDS = ("title", "description", "starts_at", "ends_at", "address", "lon", "lat")
+
+
+def _clean_event(data, registration_list, errors):
+    """Check the event fields given (title, dates, place); the others keep their value."""
+    given = {k: data[k] for k in EVENT_FIELDS if k in data}
+    if not given:
+        return {}
+    current = {k: getattr(registration_list, k) for k in EVENT_FIELDS}
+    merged = {**current, **given}
+    merged["title"] = " ".join((merged["title"] or "").split())
+    if not 1 <= len(merged["title"]) <= 200:
+        errors["title"] = [_l("Between 1 and 200 characters.")]
+    starts, ends = merged["starts_at"], merged["ends_at"]
+    if starts is None or ends is None or ends <= starts:
+        errors["ends_at"] = [_l("The end must come after the start.")]
+    lon, lat = merged["lon"], merged["lat"]
+    if (lon is None) != (lat is None) or (
+        lon is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90)
+    ):
+        errors["location"] = [
+            _l("Give a longitude between -180 and 180 and a latitude between -90 and 90.")
+        ]
+    merged["description"] = (merged["description"] or "").strip() or None
+    merged["address"] = (merged["address"] or "").strip()[:300] or None
+    return merged
+
+
+def _apply_event(registration_list, event):
+    for name in ("title", "description", "starts_at", "ends_at", "address"):
+        setattr(registration_list, name, event[name])
+    registration_list.set_location(event["lon"], event["lat"])
+
+
 def update(actor, party_id, data):
-    """Edit the party's inventories, area and claim length (the event's own fields are
-    edited through the registration list)."""
+    """Edit the party: its event (title, description, dates, place, capacity through the
+    shared registrations), inventories, area and claim length."""
     party = get(party_id)
     if not policies.can_manage_party(actor, party):
         raise PermissionDenied("party.cannot_manage")
     errors = {}
     cleaned = _clean({"slug": party.slug, **data}, errors, current=party)
+    event = _clean_event(data, party.registration_list, errors)
     if errors:
         raise ValidationError("party.invalid", fields=errors)
     with unit_of_work():
+        capacity = data.get("capacity")
+        if capacity is not None and capacity != party.registration_list.capacity:
+            # First, as it reloads the locked list: the event's new values come after.
+            registrations.set_capacity(actor, party.registration_list_id, capacity)
+        if event:
+            _apply_event(party.registration_list, event)
         party.area = geo.to_db(cleaned["area"]) if cleaned["area"] is not None else None
         party.claim_minutes = cleaned["claim_minutes"]
         db.session.execute(delete(PartyInventory).where(PartyInventory.party_id == party.id))
@@ -210,7 +256,11 @@ def listed(upcoming=True, now=None):
     from webapp.registrations.models import RegistrationList
 
     now = now or utcnow()
-    query = select(MappingParty).join(MappingParty.registration_list)
+    query = (
+        select(MappingParty)
+        .join(MappingParty.registration_list)
+        .options(selectinload(MappingParty.inventories))
+    )
     if upcoming:
         query = query.where(RegistrationList.ends_at >= now).order_by(RegistrationList.starts_at)
     else:

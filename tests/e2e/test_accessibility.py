@@ -102,6 +102,20 @@ PAGES = {
     "mapping-new-inventory": Page(
         "/mapping/inventories/new?template=heritage", user=ORGANISER, ready="#schema-fields"
     ),
+    "mapping-parties": Page("/mapping/parties/"),
+    "mapping-party": Page("/mapping/parties/cartopartie-arbres-ecusson", ready="[data-cells]"),
+    "mapping-party-resident": Page("/mapping/parties/cartopartie-arbres-ecusson", user=RESIDENT),
+    "mapping-party-live": Page(
+        "/mapping/parties/cartopartie-arbres-ecusson/live", ready="[data-features]"
+    ),
+    "mapping-party-summary": Page("/mapping/parties/cartopartie-arbres-peyrou/summary"),
+    "mapping-party-new": Page("/mapping/parties/new", user=ORGANISER),
+    "mapping-party-new-with-errors": Page(
+        "/mapping/parties/new", user=ORGANISER, status=422, submit_empty_form=True
+    ),
+    "mapping-party-cells": Page(
+        "/mapping/parties/cartopartie-arbres-ecusson/tasks", user=ORGANISER
+    ),
 }
 
 # Elements wider than the window, as short selectors, to say what overflows.

@@ -4,14 +4,10 @@ the live feed of what is mapped, the summary afterwards."""
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
 
-from mapping.models import Task
 from mapping.services import parties, tasks
 from tests import factories
 from tests.mapping.api_support import as_user, error_of
-from webapp.db import unit_of_work, utcnow
-from webapp.extensions import db
 from webapp.registrations import services as registrations
 
 
@@ -67,26 +63,6 @@ def test_a_draft_inventory_of_a_party_is_hidden_from_the_public(client, organise
     assert staff.get(f"/api/v1/parties/{party.slug}").json["inventories"][0]["slug"] == draft.slug
 
 
-def test_task_cells_are_geojson_and_an_expired_claim_shows_as_open(client, party):
-    user, mapper = registered(client, party)
-    first = tasks.of_party(party)[0]
-    assert mapper.post(f"/api/v1/tasks/{first.id}/claim").status_code == 200
-    cells = mapper.get(f"/api/v1/parties/{party.slug}/tasks")
-    assert cells.content_type == "application/geo+json"
-    by_id = {f["id"]: f for f in cells.json["features"]}
-    assert by_id[first.id]["properties"]["status"] == "claimed"
-    assert by_id[first.id]["properties"]["claimed_by_you"] is True
-    assert by_id[first.id]["geometry"]["type"] == "Polygon"
-    with unit_of_work():
-        db.session.execute(
-            update(Task)
-            .where(Task.id == first.id)
-            .values(claimed_until=utcnow() - timedelta(minutes=1))
-        )
-    cell = client.get(f"/api/v1/parties/{party.slug}/tasks").json["features"][0]
-    assert cell["properties"]["status"] == "open" and cell["properties"]["claimed_until"] is None
-
-
 def test_a_cell_goes_from_claimed_to_done_to_validated_and_back(client, organiser, party):
     first, second = tasks.of_party(party)[:2]
     url = f"/api/v1/tasks/{first.id}"
@@ -117,38 +93,6 @@ def test_a_claim_is_released(client, party):
     mapper.post(f"/api/v1/tasks/{first.id}/claim")
     assert mapper.post(f"/api/v1/tasks/{first.id}/release").json["properties"]["status"] == "open"
     error_of(mapper.post(f"/api/v1/tasks/{first.id}/release"), 409, "task.not_yours")
-
-
-def test_the_live_feed_is_newest_first_and_only_newer_than_since(client, organiser, party):
-    inventory = party.inventories[0]
-    author = factories.user()
-    older = factories.feature(inventory, author, party_id=party.id)
-    newer = factories.feature(inventory, author, factories.point(3.88, 43.61), party_id=party.id)
-    factories.feature(inventory, author)  # not mapped at the party
-    url = f"/api/v1/parties/{party.slug}/features"
-    feed = client.get(url)
-    assert feed.content_type == "application/geo+json"
-    assert [f["id"] for f in feed.json["features"]] == [newer.id, older.id]
-    stamp = feed.json["timeStamp"]
-    assert client.get(url, query_string={"since": stamp}).json["features"] == []
-    since = (older.created_at + timedelta(microseconds=1)).isoformat()
-    assert [f["id"] for f in client.get(url, query_string={"since": since}).json["features"]] == [
-        newer.id
-    ]
-    assert "since" in error_of(client.get(f"{url}?since=yesterday"), 422)["fields"]
-    error_of(client.get("/api/v1/parties/nope/features"), 404)
-
-
-def test_the_live_feed_shows_waiting_features_to_their_author_and_moderators(client, organiser):
-    reviewed = factories.inventory(organiser)
-    party = factories.party(organiser, [reviewed])
-    author = factories.user()
-    feature = factories.feature(reviewed, author, party_id=party.id)
-    url = f"/api/v1/parties/{party.slug}/features"
-    assert client.get(url).json["features"] == []
-    assert [f["id"] for f in as_user(client, author).get(url).json["features"]] == [feature.id]
-    moderator = as_user(client, factories.user(roles=["moderator"]))
-    assert [f["id"] for f in moderator.get(url).json["features"]] == [feature.id]
 
 
 def test_the_summary_counts_features_cells_and_contributors(client, party):
