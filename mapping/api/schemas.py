@@ -1,14 +1,12 @@
 """Schemas of the mapping API: they parse input and document output; services decide."""
 
-from datetime import UTC
-
 import marshmallow as ma
 from marshmallow import validate
 
 from crowdsourcing.models import FLAG_REASONS
 from mapping.inventory_templates import TEMPLATES
 from mapping.models import FEATURE_STATUSES
-from mapping.services.listing import FEED_LIMIT, MAX_LIMIT
+from mapping.services.listing import MAX_LIMIT
 from webapp.schemas import StrictSchema
 
 GEOJSON_OBJECT = {"description": "A GeoJSON object, WGS 84 longitude/latitude"}
@@ -286,19 +284,6 @@ class PartyDetailSchema(PartySchema):
         keys=ma.fields.String(),
         values=ma.fields.Integer(),
         metadata={"description": "Cells per status"},
-    )
-
-
-class PartyFeedQuerySchema(ma.Schema):
-    since = ma.fields.AwareDateTime(
-        load_default=None,
-        default_timezone=UTC,
-        metadata={
-            "description": "Only features created after this time (ISO 8601, UTC if no offset)"
-        },
-    )
-    limit = ma.fields.Integer(
-        load_default=FEED_LIMIT, validate=validate.Range(min=1, max=FEED_LIMIT)
     )
 
 
