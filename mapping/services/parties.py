@@ -268,4 +268,3 @@ def summary(party):
         "photos": photos,
         "total": sum(by_status.values()),
     }
-

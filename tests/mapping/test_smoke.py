@@ -9,13 +9,23 @@ def test_core_flow(session):
     resident = factories.user()
     feature = factories.feature(inv, resident)
     assert feature.status == PENDING
-    feature = features.update(resident, feature.id, 1, properties={"scientific_name": "Quercus robur", "observed_on": "2026-05-02", "protection": "protected"})
+    feature = features.update(
+        resident,
+        feature.id,
+        1,
+        properties={
+            "scientific_name": "Quercus robur",
+            "observed_on": "2026-05-02",
+            "protection": "protected",
+        },
+    )
     assert feature.revision == 2 and feature.is_sensitive
     party = factories.party(organiser, [inv])
     parties.split_grid(organiser, party.id, 500)
     cells = tasks.of_party(party)
     assert cells
     from webapp.registrations import services as registrations
+
     registrations.register(resident, party.registration_list_id)
     tasks.claim(resident, cells[0].id)
     tasks.mark_done(resident, cells[0].id)
