@@ -286,7 +286,8 @@ def _number(field, value, kind):
     if isinstance(value, bool):
         raise _Refused(_l("Give a number."))
     if isinstance(value, str):
-        value = value.strip().replace("\u202f", "").replace(" ", "").replace(",", ".")
+        # Thousands may be split by any space (a spreadsheet copies a no-break one).
+        value = "".join(value.split()).replace(",", ".")
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -303,7 +304,13 @@ def _number(field, value, kind):
     return number
 
 
+def _bound_text(value):
+    # 120.0 reads "120", not "120.0"; dates are already text.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _bounds_message(low, high):
+    low, high = _bound_text(low), _bound_text(high)
     if low is not None and high is not None:
         return _l("Between %(low)s and %(high)s.", low=low, high=high)
     if low is not None:
