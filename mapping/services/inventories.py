@@ -67,7 +67,7 @@ def _area(value, errors):
     if isinstance(value, dict) and value.get("type") == "Feature":
         value = value.get("geometry")
     try:
-        return geo.to_area(geo.round_coords(geo.parse_geojson(value, "area")))
+        return geo.to_area(geo.parse_geojson(value, "area"))
     except ValidationError as error:
         errors.update(error.fields)
         return None

@@ -50,7 +50,7 @@ def _clean(data, errors, current=None):
     cleaned["area"] = None
     if area not in (None, "", {}):
         try:
-            cleaned["area"] = geo.to_area(geo.round_coords(geo.parse_geojson(area, "area")))
+            cleaned["area"] = geo.to_area(geo.parse_geojson(area, "area"))
         except ValidationError as error:
             errors.update(error.fields)
     try:

@@ -155,10 +155,20 @@ def test_check_accepts_a_point_on_the_area_boundary():
     assert geo.check(Point(MONTPELLIER[0], 43.6), ("Point",), area=AREA)
 
 
-def test_to_area_makes_a_polygon_a_multipolygon_and_refuses_other_types(ctx):
-    area = geo.to_area(box(3.85, 43.58, 3.92, 43.63))
+def test_to_area_makes_a_polygon_a_rounded_multipolygon(ctx):
+    area = geo.to_area(box(3.85, 43.58, 3.92123456789, 43.63))
     assert isinstance(area, MultiPolygon) and len(area.geoms) == 1
-    assert "accepts" in refused(geo.to_area, Point(3.87, 43.6), field="area")
+    assert area.bounds == pytest.approx((3.85, 43.58, 3.9212346, 43.63), abs=1e-12)
+
+
+def test_to_area_refuses_other_types_naming_areas_once(ctx):
+    message = refused(geo.to_area, Point(3.87, 43.6), field="area")
+    assert message == "This inventory accepts: area."
+
+
+def test_to_area_refuses_a_self_intersecting_polygon_instead_of_failing_to_round_it(ctx):
+    bowtie = Polygon([(3.86, 43.60), (3.87, 43.61), (3.87, 43.60), (3.86, 43.61), (3.86, 43.60)])
+    assert "Self-intersection" in refused(geo.to_area, bowtie, field="area")
 
 
 def test_round_coords_keeps_seven_decimals():
