@@ -25,6 +25,7 @@ from mapping.models import (
     FeatureRevision,
 )
 from mapping.models import PENDING as FEATURE_PENDING
+from webapp.accounts.models import User
 from webapp.extensions import db
 
 FEATURE, FEATURE_EDIT = "feature", "feature_edit"
@@ -140,7 +141,8 @@ def _on_reject_edit(revision, submission):
     feature = db.session.get(Feature, revision.feature_id)
     if feature is None or revision.number < 2:
         return
-    actor = submission.decided_by
+    # A report may hide the edit: then nobody decided, and the revert has no actor.
+    actor = db.session.get(User, submission.decided_by_id) if submission.decided_by_id else None
     feature_services.restore(actor, feature, revision.number - 1, note=f"#{submission.id}")
 
 
