@@ -5,12 +5,12 @@ import pytest
 from sqlalchemy import select
 
 from crowdsourcing import registry
-from crowdsourcing.models import APPROVED, CHANGES_REQUESTED, DUPLICATE, Submission
+from crowdsourcing.models import APPROVED, CHANGES_REQUESTED, DUPLICATE, WITHDRAWN, Submission
 from crowdsourcing.models import PENDING as SUBMISSION_PENDING
 from crowdsourcing.services import moderation
 from mapping import handoff
 from mapping.models import CHANGES_REQUESTED as FEATURE_CHANGES
-from mapping.models import HIDDEN, PENDING, PUBLISHED, FeatureRevision
+from mapping.models import HIDDEN, PENDING, PUBLISHED, REMOVED, FeatureRevision
 from mapping.models import REJECTED as FEATURE_REJECTED
 from mapping.services import features
 from tests import factories
@@ -181,6 +181,44 @@ def test_approving_an_edit_keeps_it(session):
     decide(edit, "approve")
     assert fresh(edit).status == APPROVED
     assert (fresh(feature).properties, fresh(feature).revision) == (PINE, 2)
+
+
+def test_removing_a_feature_withdraws_its_author_s_pending_edits(session):
+    author = factories.user()
+    feature = published_feature(author)
+    features.update(author, feature.id, 1, properties=PINE)
+    features.remove(author, feature.id)
+    assert [e.status for e in edit_submissions(feature)] == [WITHDRAWN]
+
+
+def test_rejecting_an_edit_of_a_feature_a_moderator_removed_leaves_it_removed(session):
+    author = factories.user()
+    feature = published_feature(author)
+    features.update(author, feature.id, 1, properties=PINE)
+    [edit] = edit_submissions(feature)
+    features.remove(moderator(), feature.id)
+    decide(edit, "reject")
+    assert fresh(feature).status == REMOVED
+    assert fresh(feature).properties == PINE
+
+
+# --- decisions arriving after a removal ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["approve", "reject", "request_changes"])
+def test_a_decision_on_a_feature_a_moderator_removed_leaves_it_removed(session, action):
+    feature = pending_feature()
+    features.remove(moderator(), feature.id)
+    decide(handoff.submission_of(feature), action)
+    assert fresh(feature).status == REMOVED
+
+
+def test_hiding_a_removed_feature_leaves_it_removed(session):
+    set_flag_threshold(1)
+    feature = pending_feature(mode="post")
+    features.remove(moderator(), feature.id)
+    features.report(moderator(), feature.id, "spam")
+    assert fresh(feature).status == REMOVED
 
 
 # --- reports -------------------------------------------------------------------------------------
