@@ -268,3 +268,14 @@ def test_a_failed_create_leaves_no_photo_file_behind(session):
         with_photo(inventory)
     assert stored_files() == files
     assert count(Feature) == count(Photo) == 0
+
+
+def test_a_failed_update_leaves_no_photo_file_behind(session):
+    author = factories.user()
+    feature = with_photo(photo_inventory(moderation_mode="post"), author)
+    files = stored_files()
+    # The author's edit of a published feature is queued as a submission, after the file.
+    with refusing_submissions(), pytest.raises(RuntimeError):
+        features.update(author, feature.id, 1, photos={"photo": jpeg()})
+    assert stored_files() == files
+    assert count(Photo) == 1
