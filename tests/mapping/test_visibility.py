@@ -193,3 +193,19 @@ def test_clusters_place_a_sensitive_feature_at_its_public_point(inventory):
         queries.clusters(queries.feature_filters(inventory.id, bbox=bbox), bbox)
     ).all()
     assert (cell.lon, cell.lat) == pytest.approx((feature.public_lon, feature.public_lat))
+
+
+def test_attribute_filters_match_numbers_and_booleans_given_as_text(session):
+    inventory = factories.inventory(template="heritage", moderation_mode="post")
+    cross = factories.feature(
+        inventory, properties={"heritage_type": "wayside_cross", "fragile": False}
+    )
+    tree_inventory = factories.inventory(template="trees", moderation_mode="post")
+    plane = factories.feature(
+        tree_inventory,
+        properties={"species": "Platanus", "circumference_cm": 240, "height_m": "12,5"},
+    )
+    assert ids(inventory.id, attrs={"fragile": "false"}) == [cross.id]
+    assert ids(tree_inventory.id, attrs={"circumference_cm": "240"}) == [plane.id]
+    assert ids(tree_inventory.id, attrs={"height_m": "12.5"}) == [plane.id]
+    assert ids(tree_inventory.id, attrs={"species": "Platanus"}) == [plane.id]
