@@ -199,9 +199,13 @@ def set_validators(actor, party_id, user_ids):
     party = get(party_id)
     if not policies.can_manage_party(actor, party):
         raise PermissionDenied("party.cannot_manage")
-    users = db.session.scalars(select(User).where(User.id.in_(user_ids or []))).all()
+    wanted = set(db.session.scalars(select(User.id).where(User.id.in_(user_ids or []))))
     with unit_of_work():
-        party.validators = [PartyValidator(user_id=u.id) for u in users]
+        # Keep the rows of validators named again: replacing them would insert the new
+        # row before deleting the old one, against the (party, user) unique constraint.
+        kept = [v for v in party.validators if v.user_id in wanted]
+        added = wanted - {v.user_id for v in kept}
+        party.validators = kept + [PartyValidator(user_id=uid) for uid in sorted(added)]
     return party
 
 

@@ -267,6 +267,18 @@ def test_add_tasks_refuses_nothing_drawn(session):
 # --- validators ----------------------------------------------------------------------------------
 
 
+def test_set_validators_names_replaces_and_keeps_validators(session):
+    author = organiser()
+    party = factories.party(author)
+    ana, bea, chloe = factories.user(), factories.user(), factories.user()
+    parties.set_validators(author, party.id, [ana.id, bea.id])
+    parties.set_validators(author, party.id, [bea.id, chloe.id])
+    assert {v.user_id for v in fresh(party).validators} == {bea.id, chloe.id}
+    assert count(PartyValidator) == 2
+    parties.set_validators(author, party.id, [])
+    assert count(PartyValidator) == 0
+
+
 def test_set_validators_is_refused_to_people_who_do_not_manage_the_party(session):
     party = factories.party()
     with pytest.raises(PermissionDenied):
