@@ -118,6 +118,15 @@ def test_clean_schema_reports_every_problem_at_once():
     assert len(errors) == 4
 
 
+def test_clean_schema_messages_are_translated_when_shown():
+    with pytest.raises(ValidationError) as caught:
+        formschema.clean_schema({"fields": [field("name"), field("name")]})
+    [message] = caught.value.fields["form_schema"]
+    with force_locale("fr"):
+        assert str(message) == "Champ 2 : la clé name est utilisée deux fois."
+    assert str(message) == "Field 2: the key name is used twice."
+
+
 def test_clean_schema_cleans_choices_with_default_labels_and_osm_tags():
     [kind] = form(
         field(
