@@ -18,7 +18,6 @@ from mapping.models import (
     PUBLISHED,
     REMOVED,
     Feature,
-    FeatureConfirmation,
     FeatureRevision,
     Photo,
 )
@@ -377,67 +376,6 @@ def test_published_feature_of_a_draft_inventory_is_hidden_from_the_public(sessio
     with pytest.raises(NotFound):
         features.get_visible(factories.user(), feature.id)
     assert features.get_visible(staff, feature.id) is feature
-
-
-# --- confirmations -------------------------------------------------------------------------------
-
-
-def published_feature(author=None):
-    return factories.feature(factories.inventory(moderation_mode="post"), author)
-
-
-def test_confirm_counts_once_per_member(session):
-    feature = published_feature()
-    first, second = factories.user(), factories.user()
-    assert features.confirm(first, feature.id).confirmations == 1
-    assert features.confirm(second, feature.id).confirmations == 2
-    error = refused(Conflict, features.confirm, first, feature.id)
-    assert error.code == "feature.already_confirmed"
-    assert fresh(feature).confirmations == 2
-    assert count(FeatureConfirmation) == 2
-
-
-def test_confirm_refuses_the_author_of_the_feature(session):
-    author = factories.user()
-    feature = published_feature(author)
-    error = refused(Conflict, features.confirm, author, feature.id)
-    assert error.code == "feature.own"
-    assert fresh(feature).confirmations == 0
-
-
-def test_confirm_refuses_features_that_are_not_published(session):
-    author = factories.user()
-    feature = factories.feature(factories.inventory(), author)
-    error = refused(Conflict, features.confirm, moderator(), feature.id)
-    assert error.code == "feature.not_published"
-    error = refused(NotFound, features.confirm, factories.user(), feature.id)
-    assert error.code == "feature.not_found"
-
-
-def test_confirm_refuses_visitors_who_are_not_logged_in(session):
-    feature = published_feature()
-    for actor in (None, AnonymousUserMixin()):
-        error = refused(PermissionDenied, features.confirm, actor, feature.id)
-        assert error.code == "feature.login_required"
-
-
-def test_confirm_does_not_make_an_editor_s_revision_stale(session):
-    author = factories.user()
-    feature = published_feature(author)
-    features.confirm(factories.user(), feature.id)
-    assert features.update(author, feature.id, 1, properties=PINE).revision == 2
-
-
-def test_unconfirm_takes_one_s_confirmation_back_once(session):
-    feature = published_feature()
-    member = factories.user()
-    features.confirm(member, feature.id)
-    assert features.unconfirm(member, feature.id).confirmations == 0
-    error = refused(NotFound, features.unconfirm, member, feature.id)
-    assert error.code == "feature.confirmation_not_found"
-    error = refused(PermissionDenied, features.unconfirm, None, feature.id)
-    assert error.code == "feature.login_required"
-    assert fresh(feature).confirmations == 0
 
 
 # --- titles and summaries ------------------------------------------------------------------------
