@@ -38,10 +38,6 @@ MAX_CHOICES = 200
 RESERVED_KEYS = {"id", "status", "geometry", "inventory", "revision", "photos"}
 
 
-def _bad(errors, message):
-    errors.append(message)
-
-
 def clean_schema(schema):
     """Check a form schema written by an organiser; return it normalised or refuse it."""
     errors = []
@@ -52,15 +48,14 @@ def clean_schema(schema):
         )
     fields, seen = [], set()
     if len(schema.get("fields", [])) > MAX_FIELDS:
-        _bad(errors, _l("At most %(max)d fields.", max=MAX_FIELDS))
+        errors.append(_l("At most %(max)d fields.", max=MAX_FIELDS))
     for position, raw in enumerate(schema.get("fields", [])[:MAX_FIELDS], start=1):
         field = _clean_field(raw, position, errors)
         if field is None:
             continue
         if field["key"] in seen:
-            _bad(
-                errors,
-                _l("Field %(n)d: the key %(key)s is used twice.", n=position, key=field["key"]),
+            errors.append(
+                _l("Field %(n)d: the key %(key)s is used twice.", n=position, key=field["key"])
             )
         seen.add(field["key"])
         fields.append(field)
@@ -69,7 +64,7 @@ def clean_schema(schema):
         isinstance(k, str) and OSM_KEY_RE.match(k) and isinstance(v, str) and 0 < len(v) <= 255
         for k, v in osm_tags.items()
     ):
-        _bad(errors, _l("Fixed OpenStreetMap tags must be key=value pairs."))
+        errors.append(_l("Fixed OpenStreetMap tags must be key=value pairs."))
         osm_tags = {}
     if errors:
         raise ValidationError("inventory.schema_invalid", fields={"form_schema": errors})
@@ -83,20 +78,20 @@ def _text(raw, name, limit=300):
 
 def _clean_field(raw, n, errors):
     if not isinstance(raw, dict):
-        _bad(errors, _l("Field %(n)d is not an object.", n=n))
+        errors.append(_l("Field %(n)d is not an object.", n=n))
         return None
     key, kind = raw.get("key"), raw.get("type")
     if not isinstance(key, str) or not KEY_RE.match(key) or key in RESERVED_KEYS:
-        _bad(errors, _l("Field %(n)d: the key must be lower-case letters, digits or _.", n=n))
+        errors.append(_l("Field %(n)d: the key must be lower-case letters, digits or _.", n=n))
         return None
     if kind not in FIELD_TYPES:
-        _bad(errors, _l("Field %(key)s: unknown type.", key=key))
+        errors.append(_l("Field %(key)s: unknown type.", key=key))
         return None
     field = {"key": key, "type": kind}
     for name in ("label_fr", "label_en"):
         field[name] = _text(raw, name, 120)
     if not field["label_fr"] or not field["label_en"]:
-        _bad(errors, _l("Field %(key)s: give a French and an English label.", key=key))
+        errors.append(_l("Field %(key)s: give a French and an English label.", key=key))
     for name in ("help_fr", "help_en"):
         field[name] = _text(raw, name, 300)
     field["required"] = bool(raw.get("required"))
@@ -105,7 +100,7 @@ def _clean_field(raw, n, errors):
     field["key_attribute"] = bool(raw.get("key_attribute"))
     osm_tag = raw.get("osm_tag") or None
     if osm_tag is not None and not (isinstance(osm_tag, str) and OSM_KEY_RE.match(osm_tag)):
-        _bad(errors, _l("Field %(key)s: the OpenStreetMap tag is not a valid key.", key=key))
+        errors.append(_l("Field %(key)s: the OpenStreetMap tag is not a valid key.", key=key))
     field["osm_tag"] = osm_tag
     _clean_bounds(raw, field, errors)
     if kind in (CHOICE, MULTI_CHOICE):
@@ -125,42 +120,41 @@ def _clean_bounds(raw, field, errors):
                 or not isinstance(value, int | float)
                 or not math.isfinite(value)
             ):
-                _bad(errors, _l("Field %(key)s: bounds must be numbers.", key=key))
+                errors.append(_l("Field %(key)s: bounds must be numbers.", key=key))
                 continue
             field[name] = int(value) if kind != DECIMAL else float(value)
         elif kind == DATE:
             if value != "today" and _parse_date(value) is None:
-                _bad(errors, _l("Field %(key)s: date bounds are YYYY-MM-DD or today.", key=key))
+                errors.append(_l("Field %(key)s: date bounds are YYYY-MM-DD or today.", key=key))
                 continue
             field[name] = value
     low, high = field.get("min"), field.get("max")
     if kind == DATE:
         low, high = _date_bound(low), _date_bound(high)
     if low is not None and high is not None and low > high:
-        _bad(errors, _l("Field %(key)s: the minimum is above the maximum.", key=key))
+        errors.append(_l("Field %(key)s: the minimum is above the maximum.", key=key))
 
 
 def _clean_choices(raw, key, errors):
     if not isinstance(raw, list) or not raw:
-        _bad(errors, _l("Field %(key)s: give at least one choice.", key=key))
+        errors.append(_l("Field %(key)s: give at least one choice.", key=key))
         return []
     choices, values = [], set()
     for item in raw[:MAX_CHOICES]:
         value = item.get("value") if isinstance(item, dict) else None
         if not isinstance(value, str) or not value.strip() or len(value) > 80:
-            _bad(errors, _l("Field %(key)s: every choice needs a value.", key=key))
+            errors.append(_l("Field %(key)s: every choice needs a value.", key=key))
             continue
         value = value.strip()
         if value in values:
-            _bad(
-                errors,
-                _l("Field %(key)s: the choice %(value)s is listed twice.", key=key, value=value),
+            errors.append(
+                _l("Field %(key)s: the choice %(value)s is listed twice.", key=key, value=value)
             )
         values.add(value)
         osm = item.get("osm") or None
         if osm is not None and not (isinstance(osm, str) and _parse_osm_pairs(osm) is not None):
-            _bad(
-                errors, _l("Field %(key)s: a choice's tags must read key=value;key=value.", key=key)
+            errors.append(
+                _l("Field %(key)s: a choice's tags must read key=value;key=value.", key=key)
             )
             osm = None
         choices.append(
@@ -290,7 +284,8 @@ def _number(field, value, kind):
     if isinstance(value, bool):
         raise _Refused(_l("Give a number."))
     if isinstance(value, str):
-        value = value.strip().replace("\u202f", "").replace(" ", "").replace(",", ".")
+        # Thousands may be split by any space (a spreadsheet copies a no-break one).
+        value = "".join(value.split()).replace(",", ".")
     try:
         number = float(value)
     except (TypeError, ValueError):
@@ -307,7 +302,13 @@ def _number(field, value, kind):
     return number
 
 
+def _bound_text(value):
+    # 120.0 reads "120", not "120.0"; dates are already text.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _bounds_message(low, high):
+    low, high = _bound_text(low), _bound_text(high)
     if low is not None and high is not None:
         return _l("Between %(low)s and %(high)s.", low=low, high=high)
     if low is not None:

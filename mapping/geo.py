@@ -26,6 +26,7 @@ TYPE_LABELS = {
     "Point": _l("point"),
     "LineString": _l("line"),
     "Polygon": _l("area"),
+    "MultiPolygon": _l("area"),
 }
 
 
@@ -57,7 +58,8 @@ def check(geometry, allowed_types, field="geometry", area=None, max_vertices=MAX
     if geometry.is_empty:
         _fail(field, _l("The geometry is empty."))
     if geometry.geom_type not in allowed_types:
-        allowed = ", ".join(str(TYPE_LABELS.get(t, t)) for t in allowed_types)
+        # An area of interest may be a polygon or a multipolygon: one word for both.
+        allowed = ", ".join(dict.fromkeys(str(TYPE_LABELS.get(t, t)) for t in allowed_types))
         _fail(field, _l("This inventory accepts: %(types)s.", types=allowed))
     coords = shapely.get_coordinates(geometry)
     if not all(math.isfinite(v) for v in coords.flat):
@@ -78,8 +80,12 @@ def check(geometry, allowed_types, field="geometry", area=None, max_vertices=MAX
 
 
 def to_area(geometry, field="area"):
-    """Check an area of interest and return it as a MultiPolygon."""
+    """Check an area of interest and return it rounded, as a MultiPolygon."""
     check(geometry, ("Polygon", "MultiPolygon"), field=field, max_vertices=MAX_AREA_VERTICES)
+    # Rounded only once checked: GEOS cannot snap an invalid polygon to the grid.
+    geometry = round_coords(geometry)
+    if geometry.is_empty:
+        _fail(field, _l("The geometry is empty."))
     if isinstance(geometry, Polygon):
         geometry = MultiPolygon([geometry])
     return geometry

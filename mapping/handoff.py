@@ -7,12 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crowdsourcing import registry
-from crowdsourcing.models import (
-    CHANGES_REQUESTED,
-    DUPLICATE,
-    PENDING,
-    Submission,
-)
+from crowdsourcing.models import CHANGES_REQUESTED, PENDING, Submission
 from crowdsourcing.services import moderation
 from mapping.models import CHANGES_REQUESTED as FEATURE_CHANGES
 from mapping.models import (
@@ -20,10 +15,12 @@ from mapping.models import (
     POST,
     PUBLISHED,
     REJECTED,
+    REMOVED,
     Feature,
     FeatureRevision,
 )
 from mapping.models import PENDING as FEATURE_PENDING
+from webapp.accounts.models import User
 from webapp.db import utcnow
 from webapp.extensions import db
 
@@ -111,11 +108,15 @@ def after_author_edit(feature, actor):
 
 
 def withdraw(feature, actor):
-    """The author removes a feature: a waiting submission is withdrawn, not left to rot."""
+    """The author removes a feature: their waiting submissions (the feature's and their
+    edits') are withdrawn, not left to rot."""
     submission = submission_of(feature)
     waiting = submission is not None and submission.status in (PENDING, CHANGES_REQUESTED)
     if waiting and submission.submitter_id == actor.id:
         moderation.withdraw(actor, submission.id)
+    for edit in pending_edits(feature):
+        if edit.submitter_id == actor.id:
+            moderation.withdraw(actor, edit.id)
 
 
 def mark_duplicate_hint(feature, other):
@@ -137,6 +138,10 @@ def _load_features(feature_ids):
     return {feature.id: feature for feature in rows}
 
 
+# A removed feature stays removed whatever a late decision or report says: only a
+# moderator's revert brings it back.
+
+
 def _on_approve(feature, submission):
     if feature.status in (FEATURE_PENDING, HIDDEN, FEATURE_CHANGES, REJECTED):
         feature.status = PUBLISHED
@@ -145,16 +150,19 @@ def _on_approve(feature, submission):
 
 
 def _on_reject(feature, submission):
+    if feature.status == REMOVED:
+        return
     if submission.status == CHANGES_REQUESTED:
         feature.status = FEATURE_CHANGES
-    elif submission.status in (DUPLICATE,) or submission.status != PENDING:
+    elif submission.status != PENDING:
         feature.status = REJECTED
     feature.updated_at = utcnow()
 
 
 def _on_hide(feature, submission):
-    feature.status = HIDDEN
-    feature.updated_at = utcnow()
+    if feature.status != REMOVED:
+        feature.status = HIDDEN
+        feature.updated_at = utcnow()
 
 
 def _load_revision(revision_id):
@@ -166,9 +174,10 @@ def _on_reject_edit(revision, submission):
     from mapping.services import features as feature_services
 
     feature = db.session.get(Feature, revision.feature_id)
-    if feature is None or revision.number < 2:
+    if feature is None or feature.status == REMOVED or revision.number < 2:
         return
-    actor = submission.decided_by
+    # A report may hide the edit: then nobody decided, and the revert has no actor.
+    actor = db.session.get(User, submission.decided_by_id) if submission.decided_by_id else None
     feature_services.restore(actor, feature, revision.number - 1, note=f"#{submission.id}")
 
 

@@ -46,13 +46,29 @@ def feature_filters(
         conditions.append(intersects(Feature.geom if exact else Feature.public_geom, bbox))
     properties = Feature.properties if exact else Feature.public_properties
     for key, value in (attrs or {}).items():
-        conditions.append(properties[key].as_string() == value)
+        conditions.append(attribute_text(properties, key) == value)
     start, end = updated or (None, None)
     if start is not None:
         conditions.append(Feature.updated_at >= start)
     if end is not None:
         conditions.append(Feature.updated_at <= end)
     return conditions
+
+
+def attribute_text(properties, key):
+    """An attribute as PostgreSQL's ->> gives it: 240, 3.5, true, false or the text itself.
+
+    SQLite's json_extract gives numbers as numbers and booleans as 0 or 1, which never equal
+    the text of a query string.
+    """
+    if not is_sqlite():
+        return properties[key].as_string()
+    path = f'$."{key}"'
+    kind = func.json_type(properties, path)
+    return case(
+        (kind.in_(("true", "false")), kind),
+        else_=cast(func.json_extract(properties, path), String),
+    )
 
 
 def feature_rows(conditions, exact=False, limit=1000, offset=0):

@@ -178,6 +178,7 @@ def _stale():
 def update(actor, feature_id, revision, geometry=None, properties=None, photos=None, note=None):
     """Edit a feature at a known revision; an author's edit of a published feature is
     applied at once and queued for review."""
+    stored = []
     try:
         with unit_of_work():
             feature = _locked(feature_id)
@@ -206,11 +207,15 @@ def update(actor, feature_id, revision, geometry=None, properties=None, photos=N
             feature.updated_by_id, feature.updated_at = actor.id, utcnow()
             record = _record(feature, actor, "update", moved, changed, note)
             for key, photo in cleaned_photos.items():
-                photo_services.replace(feature, key, photo, actor)
+                stored.append(photo_services.replace(feature, key, photo, actor))
             _queue_edit(feature, record, actor)
             jobs.enqueue_after_commit(jobs.find_duplicates, feature.id)
-    except StaleDataError:
-        raise _stale() from None
+    except BaseException as error:
+        # As in create: files of a change that did not commit are removed.
+        photo_services.discard_files(stored)
+        if isinstance(error, StaleDataError):
+            raise _stale() from None
+        raise
     return feature
 
 

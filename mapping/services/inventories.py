@@ -60,15 +60,16 @@ def _area(value, errors):
             errors["area"] = [_l("The area is not valid GeoJSON.")]
             return None
     if isinstance(value, dict) and value.get("type") == "FeatureCollection":
-        shapes = value.get("features") or []
-        value = shapes[0].get("geometry") if len(shapes) == 1 else None
+        shapes = value.get("features")
+        one = isinstance(shapes, list) and len(shapes) == 1 and isinstance(shapes[0], dict)
+        value = shapes[0].get("geometry") if one else None
         if value is None:
             errors["area"] = [_l("Upload a GeoJSON with exactly one polygon or multipolygon.")]
             return None
     if isinstance(value, dict) and value.get("type") == "Feature":
         value = value.get("geometry")
     try:
-        return geo.to_area(geo.round_coords(geo.parse_geojson(value, "area")))
+        return geo.to_area(geo.parse_geojson(value, "area"))
     except ValidationError as error:
         errors.update(error.fields)
         return None

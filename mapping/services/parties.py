@@ -55,7 +55,7 @@ def _clean(data, errors, current=None):
         area = geo.to_geojson(unary_union([geo.from_db(i.area) for i in cleaned["inventories"]]))
     if area not in (None, "", {}):
         try:
-            cleaned["area"] = geo.to_area(geo.round_coords(geo.parse_geojson(area, "area")))
+            cleaned["area"] = geo.to_area(geo.parse_geojson(area, "area"))
         except ValidationError as error:
             errors.update(error.fields)
     try:
@@ -245,9 +245,13 @@ def set_validators(actor, party_id, user_ids):
     party = get(party_id)
     if not policies.can_manage_party(actor, party):
         raise PermissionDenied("party.cannot_manage")
-    users = db.session.scalars(select(User).where(User.id.in_(user_ids or []))).all()
+    wanted = set(db.session.scalars(select(User.id).where(User.id.in_(user_ids or []))))
     with unit_of_work():
-        party.validators = [PartyValidator(user_id=u.id) for u in users]
+        # Keep the rows of validators named again: replacing them would insert the new
+        # row before deleting the old one, against the (party, user) unique constraint.
+        kept = [v for v in party.validators if v.user_id in wanted]
+        added = wanted - {v.user_id for v in kept}
+        party.validators = kept + [PartyValidator(user_id=uid) for uid in sorted(added)]
     return party
 
 

@@ -5,6 +5,7 @@ import contextlib
 import io
 import os
 import uuid
+import warnings
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -22,7 +23,8 @@ MAX_PIXELS = 40_000_000
 MAX_SIDE = 2048
 THUMB_SIDE = 320
 MAX_PER_FIELD = 5
-FORMATS = ("JPEG", "PNG", "WEBP")
+# MPO is how Pillow names a JPEG holding several pictures, as many phones write them.
+FORMATS = ("JPEG", "MPO", "PNG", "WEBP")
 
 
 class CleanPhoto:
@@ -42,18 +44,25 @@ def clean(data, field="photo"):
         raise refuse(_l("The photo file is empty."))
     if len(data) > MAX_BYTES:
         raise refuse(_l("The photo must be under 10 MB."))
+    too_many_pixels = _l("The photo has too many pixels (at most 40 megapixels).")
     try:
-        with Image.open(io.BytesIO(data)) as img:
+        with warnings.catch_warnings():
+            # Our own limit is far below Pillow's warning threshold: its warning adds nothing.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+        with img:
             if img.format not in FORMATS:
                 raise refuse(_l("The photo must be a JPEG, PNG or WebP image."))
             if img.width * img.height > MAX_PIXELS:
-                raise refuse(_l("The photo has too many pixels (at most 40 megapixels)."))
+                raise refuse(too_many_pixels)
             img.load()
             # Re-encoding from the pixels drops EXIF (with any GPS position); turn it first.
             picture = ImageOps.exif_transpose(img).convert("RGB")
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise refuse(too_many_pixels) from None
+    except (UnidentifiedImageError, OSError, ValueError):
         raise refuse(_l("This file is not a readable image.")) from None
     picture.thumbnail((MAX_SIDE, MAX_SIDE))
     out = io.BytesIO()
