@@ -13,9 +13,10 @@ import folium
 from branca.element import MacroElement
 from flask import current_app, url_for
 from jinja2 import Template
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from mapping import geo
+from webapp import settings
 
 VENDOR_JS = {
     "leaflet": "vendor/leaflet/leaflet.js",
@@ -52,7 +53,8 @@ def base_map(bounds=None, center_latlon=(43.6108, 3.8767), zoom=13, plugins=()):
     fmap.default_css = [(c, _static(VENDOR_CSS[c])) for c in css]
     folium.TileLayer(
         tiles=current_app.config["TILE_URL"],
-        attr=current_app.config["TILE_ATTRIBUTION"],
+        # The admins' wording (plain text) from the institution settings.
+        attr=str(escape(settings.current().tile_attribution or "© OpenStreetMap contributors")),
         name="base",
         max_zoom=19,
     ).add_to(fmap)

@@ -67,11 +67,6 @@ def load(instance_path, overrides=None):
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)),
         # Base map tiles: the only third-party origin a page may load from.
         "TILE_URL": os.environ.get("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
-        # Credit shown on every map for the base tiles (HTML allowed: it is operator-set).
-        "TILE_ATTRIBUTION": os.environ.get(
-            "TILE_ATTRIBUTION",
-            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
-        ),
         # Mail: "file" writes .eml files under MAIL_FILE_DIR; "smtp" sends through MAIL_SERVER.
         "MAIL_BACKEND": os.environ.get("MAIL_BACKEND", "smtp" if production else "file"),
         "MAIL_FILE_DIR": os.environ.get("MAIL_FILE_DIR") or os.path.join(instance_path, "mail"),
