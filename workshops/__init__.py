@@ -2,4 +2,5 @@
 
 
 def init_app(app):
-    """Attach this package to the application (blueprints arrive with their issues)."""
+    """Attach this package to the application."""
+    from workshops import models  # noqa: F401  (tables known to the migrations)
