@@ -13,6 +13,10 @@ PERMISSIONS = {
     "moderation.decide": {MODERATOR},
     "moderation.configure": set(),
     "backlog.steward": {DATA_STEWARD},
+    # Create co-design workshops and run those one created or facilitates.
+    "workshops.organise": {ORGANISER},
+    # Run every workshop (facilitate, edit, see registration answers).
+    "workshops.manage_any": set(),
     "jobs.view_any": set(),
 }
 
