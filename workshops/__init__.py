@@ -26,10 +26,12 @@ def purge_answers(queue):
 
 
 def init_app(app):
-    """Register the moderation kinds, the purge command and the privacy hooks of workshops."""
-    from workshops import jobs, privacy  # noqa: F401  (jobs: registers them)
+    """Register the pages, the moderation kinds, the purge command and the privacy hooks of
+    workshops."""
+    from workshops import jobs, privacy, views  # noqa: F401  (jobs: registers them)
 
     _register_submission_kinds()
+    app.register_blueprint(views.bp)
     app.cli.add_command(purge_answers)
     privacy.register()
 
