@@ -26,12 +26,14 @@ def purge_answers(queue):
 
 
 def init_app(app):
-    """Register the pages, the moderation kinds, the purge command and the privacy hooks of
-    workshops."""
-    from workshops import jobs, privacy, views  # noqa: F401  (jobs: registers them)
+    """Register the pages, the API, the moderation kinds, the purge command and the privacy
+    hooks of workshops."""
+    from webapp.extensions import api as rest_api
+    from workshops import api, jobs, privacy, views  # noqa: F401  (jobs: registers them)
 
     _register_submission_kinds()
     app.register_blueprint(views.bp)
+    rest_api.register_blueprint(api.bp)
     app.cli.add_command(purge_answers)
     privacy.register()
 
