@@ -26,16 +26,19 @@ def purge_answers(queue):
 
 
 def init_app(app):
-    """Register the pages, the API, the moderation kinds, the purge command and the privacy
-    hooks of workshops."""
+    """Register the pages, the API, the moderation kinds, the purge command, privacy hooks
+    and demo data of workshops."""
+    from webapp import demo as kernel_demo
     from webapp.extensions import api as rest_api
-    from workshops import api, jobs, privacy, views  # noqa: F401  (jobs: registers them)
+    from workshops import api, demo, jobs, privacy, views  # noqa: F401  (jobs: registers them)
 
     _register_submission_kinds()
     app.register_blueprint(views.bp)
     rest_api.register_blueprint(api.bp)
     app.cli.add_command(purge_answers)
     privacy.register()
+    if demo.seed not in kernel_demo.SEEDERS:
+        kernel_demo.SEEDERS.append(demo.seed)
 
 
 def _register_submission_kinds():
