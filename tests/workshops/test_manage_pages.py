@@ -137,7 +137,9 @@ def test_facilitators_check_attendance_on_the_shared_attendee_page(client, app, 
         f'href="/events/{part.registration_list_id}/attendees"'
         in client.get(f"/workshops/sessions/{part.id}").text
     )
-    assert "Zoé Présente" in client.get(f"/events/{part.registration_list_id}/attendees").text
+    attendees = client.get(f"/events/{part.registration_list_id}/attendees").text
+    assert "Zoé Présente" in attendees
+    assert f'href="/workshops/sessions/{part.id}"' in attendees  # back to the session page
     assert _as(app, person).get(f"/events/{part.registration_list_id}/attendees").status_code == 403
 
 
