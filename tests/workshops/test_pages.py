@@ -180,10 +180,7 @@ def test_dots_are_placed_and_taken_back_from_the_board(client, session):
     )
     refused = client.post(f"/workshops/{row.slug}/ideas/{target.id}/dots")
     assert refused.status_code == 409
-    assert (
-        fr("You have no dots left. Take one back from another idea first.")
-        in refused.text
-    )
+    assert fr("You have no dots left. Take one back from another idea first.") in refused.text
     client.post(f"/workshops/{row.slug}/ideas/{target.id}/dots/withdraw")
     assert votes.cast(factories.user(), target.id) == (1, 0)
 
