@@ -2,6 +2,7 @@
 
 from flask import render_template
 from flask.views import MethodView
+from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
@@ -154,7 +155,9 @@ class EventsResource(MethodView):
 
 def _event(event_id):
     event = db.session.get(RegistrationList, event_id)
-    if event is None:
+    if event is None or not (
+        event.listed or policies.can_manage_registrations(current_user, event)
+    ):
         raise NotFound("registration.list_not_found")
     return event
 

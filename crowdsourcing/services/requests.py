@@ -50,8 +50,10 @@ def _clean(data):
     return cleaned, department
 
 
-def create(actor, data):
-    """Record a request and put it in the moderation pipeline."""
+def create(actor, data, context=None):
+    """Record a request and put it in the moderation pipeline.
+
+    `context` files it in the inbox under what it came from (e.g. "workshop:<slug>")."""
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied("dataset_request.login_required")
     cleaned, department = _clean(data)
@@ -65,6 +67,7 @@ def create(actor, data):
             request.title,
             actor,
             department_id=department.id if department else None,
+            context=context,
         )
     return request
 

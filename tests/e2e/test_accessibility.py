@@ -116,6 +116,28 @@ PAGES = {
     "mapping-party-cells": Page(
         "/mapping/parties/cartopartie-arbres-ecusson/tasks", user=ORGANISER
     ),
+    "workshops": Page("/workshops/"),
+    "workshop": Page("/workshops/ilots-de-fraicheur"),
+    "workshop-session-with-map": Page("/workshops/sessions/1", ready=".leaflet-container"),
+    "workshop-session-full": Page("/workshops/sessions/2", user=RESIDENT),
+    "workshop-ideas": Page("/workshops/ilots-de-fraicheur/ideas", user=RESIDENT),
+    "workshop-idea": Page("/workshops/ilots-de-fraicheur/ideas/2", user=RESIDENT),
+    "workshop-idea-new": Page(
+        "/workshops/ilots-de-fraicheur/ideas/new", user=RESIDENT, ready=".leaflet-container"
+    ),
+    "workshop-idea-new-with-errors": Page(
+        "/workshops/ilots-de-fraicheur/ideas/new", user=RESIDENT, status=422, submit_empty_form=True
+    ),
+    "workshop-requirements": Page("/workshops/ilots-de-fraicheur/requirements"),
+    "workshop-requirements-print": Page("/workshops/ilots-de-fraicheur/requirements/print"),
+    "workshop-synthesis": Page("/workshops/ilots-de-fraicheur/synthesis", user=ORGANISER),
+    "workshop-manage": Page("/workshops/manage", user=ORGANISER),
+    "workshop-new": Page("/workshops/new", user=ORGANISER),
+    "workshop-edit": Page("/workshops/ilots-de-fraicheur/edit", user=ORGANISER),
+    "workshop-session-edit": Page("/workshops/sessions/2/edit", user=ORGANISER),
+    "workshop-registration-answers": Page(
+        "/workshops/ilots-de-fraicheur/registration-answers", user=ORGANISER
+    ),
 }
 
 # Elements wider than the window, as short selectors, to say what overflows.

@@ -16,6 +16,10 @@ PERMISSIONS = {
     "mapping.organise": {ORGANISER},
     "mapping.moderate": {MODERATOR},
     "mapping.see_sensitive": {ORGANISER, MODERATOR, DATA_STEWARD},
+    # Create co-design workshops and run those one created or facilitates.
+    "workshops.organise": {ORGANISER},
+    # Run every workshop (facilitate, edit, see registration answers).
+    "workshops.manage_any": set(),
     "jobs.view_any": set(),
 }
 

@@ -111,6 +111,10 @@ register_kind(
     _l("An organiser cancelled your registration for “%(title)s”."),
 )
 register_kind(
+    "registration.changed",
+    _l("The time or place of “%(title)s” changed: see the event page."),
+)
+register_kind(
     "account.roles_changed",
     _l("Your roles on the platform changed: %(roles)s."),
 )

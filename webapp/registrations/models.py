@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -54,6 +55,10 @@ class RegistrationList(TimestampMixin, db.Model):
     confirmed_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     waitlist_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     is_open: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Unlisted lists (a draft workshop's sessions) stay off the agenda and their pages.
+    listed: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
 
     managers: Mapped[list["RegistrationManager"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"

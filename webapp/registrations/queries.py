@@ -16,7 +16,7 @@ from webapp.registrations.models import (
 def upcoming(limit=50):
     return db.session.scalars(
         select(RegistrationList)
-        .where(RegistrationList.ends_at >= utcnow())
+        .where(RegistrationList.ends_at >= utcnow(), RegistrationList.listed.is_(True))
         .order_by(RegistrationList.starts_at, RegistrationList.id)
         .limit(limit)
     ).all()

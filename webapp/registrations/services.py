@@ -41,25 +41,15 @@ def create_list(
     page_url=None,
     waitlist_enabled=True,
     managers=(),
+    is_open=True,
+    listed=True,
 ):
     """Create the registration side of an event; the actor manages it."""
     policies.require(actor, "events.organise")
     errors = {}
-    title = " ".join((title or "").split())
-    if not 1 <= len(title) <= 200:
-        errors["title"] = [_l("Between 1 and 200 characters.")]
-    if capacity is None or capacity < 1 or capacity > 100000:
-        errors["capacity"] = [_l("Capacity must be between 1 and 100,000.")]
-    if starts_at is None or ends_at is None or ends_at <= starts_at:
-        errors["ends_at"] = [_l("The end must come after the start.")]
-    if (lon is None) != (lat is None) or (
-        lon is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90)
-    ):
-        errors["location"] = [
-            _l("Give a longitude between -180 and 180 and a latitude between -90 and 90.")
-        ]
-    if errors:
-        raise ValidationError("registration.list_invalid", fields=errors)
+    if not _capacity_valid(capacity):
+        errors["capacity"] = [CAPACITY_MESSAGE]
+    title = _check_details(title, starts_at, ends_at, lon, lat, errors)
     with unit_of_work():
         registration_list = RegistrationList(
             kind=kind,
@@ -72,12 +62,123 @@ def create_list(
             online_url=online_url,
             page_url=page_url,
             waitlist_enabled=waitlist_enabled,
+            is_open=is_open,
+            listed=listed,
         )
         registration_list.set_location(lon, lat)
         user_ids = {actor.id} | {u.id for u in managers}
         registration_list.managers = [RegistrationManager(user_id=uid) for uid in user_ids]
         db.session.add(registration_list)
     return registration_list
+
+
+def _check_details(title, starts_at, ends_at, lon, lat, errors=None):
+    """Validate what describes an event; return the normalised title."""
+    errors = {} if errors is None else errors
+    title = " ".join((title or "").split())
+    if not 1 <= len(title) <= 200:
+        errors["title"] = [_l("Between 1 and 200 characters.")]
+    if starts_at is None or ends_at is None or ends_at <= starts_at:
+        errors["ends_at"] = [_l("The end must come after the start.")]
+    if (lon is None) != (lat is None) or (
+        lon is not None and not (-180 <= lon <= 180 and -90 <= lat <= 90)
+    ):
+        errors["location"] = [
+            _l("Give a longitude between -180 and 180 and a latitude between -90 and 90.")
+        ]
+    if errors:
+        raise ValidationError("registration.list_invalid", fields=errors)
+    return title
+
+
+CAPACITY_MESSAGE = _l("Capacity must be between 1 and 100,000.")
+
+
+def _capacity_valid(capacity):
+    return capacity is not None and 1 <= capacity <= 100000
+
+
+def update_list(actor, list_id, *, managers=None, **changes):
+    """Change an event's details, capacity, openness or listing; its managers decide.
+
+    Only the given fields change. Confirmed people are told when the time or place moves;
+    a larger capacity promotes people waiting; it never goes below those confirmed.
+    """
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    with unit_of_work():
+        registration_list = _locked_list(list_id)
+        if not policies.can_manage_registrations(actor, registration_list):
+            raise PermissionDenied("registration.manage_denied")
+        before = (registration_list.starts_at, registration_list.ends_at, registration_list.address)
+        merged = {name: getattr(registration_list, name) for name in EDITABLE}
+        merged.update(changes)
+        merged["title"] = _check_details(
+            merged["title"], merged["starts_at"], merged["ends_at"], merged["lon"], merged["lat"]
+        )
+        capacity = merged.pop("capacity")
+        if capacity != registration_list.capacity:
+            if not _capacity_valid(capacity):
+                raise ValidationError(
+                    "registration.list_invalid", fields={"capacity": [CAPACITY_MESSAGE]}
+                )
+            _change_capacity(registration_list, capacity)
+        lon, lat = merged.pop("lon"), merged.pop("lat")
+        for name, value in merged.items():
+            setattr(registration_list, name, value)
+        if "lon" in changes or "lat" in changes:
+            registration_list.set_location(lon, lat)
+        if managers is not None:
+            _set_managers(registration_list, {actor.id} | {u.id for u in managers})
+        after = (registration_list.starts_at, registration_list.ends_at, registration_list.address)
+        if after != before:
+            _tell_participants_of_change(registration_list)
+    return registration_list
+
+
+EDITABLE = {
+    "title",
+    "description",
+    "starts_at",
+    "ends_at",
+    "address",
+    "lon",
+    "lat",
+    "online_url",
+    "page_url",
+    "capacity",
+    "is_open",
+    "listed",
+}
+
+
+def _set_managers(registration_list, user_ids):
+    keep = [m for m in registration_list.managers if m.user_id in user_ids]
+    known = {m.user_id for m in keep}
+    registration_list.managers = keep + [
+        RegistrationManager(user_id=uid) for uid in sorted(user_ids - known)
+    ]
+
+
+def _tell_participants_of_change(registration_list):
+    rows = db.session.scalars(
+        select(Registration).where(
+            Registration.list_id == registration_list.id, Registration.status == CONFIRMED
+        )
+    ).all()
+    for row in rows:
+        notifications.notify(
+            row.user,
+            "registration.changed",
+            {"title": registration_list.title},
+            link=page_path(registration_list),
+        )
+
+
+def page_path(registration_list):
+    """Where the event is shown: its domain page when it has one, else the events page."""
+    return registration_list.page_url or f"/events/{registration_list.id}"
 
 
 def _locked_list(list_id):
@@ -101,6 +202,8 @@ def register(actor, list_id):
     try:
         with unit_of_work():
             registration_list = _locked_list(list_id)
+            if not registration_list.listed:
+                raise NotFound("registration.list_not_found")
             _check_open(registration_list)
             registration = db.session.scalar(
                 select(Registration)
@@ -191,7 +294,7 @@ def _promote_waiting(registration_list):
             waiting.user,
             "registration.promoted",
             {"title": registration_list.title},
-            link=f"/events/{registration_list.id}",
+            link=page_path(registration_list),
             email=False,
         )
         _mail_invitation(waiting.user, registration_list, promoted=True)
@@ -201,7 +304,7 @@ def _mail_invitation(user, registration_list, promoted=False):
     # The same rule as notify(): no mail to a disabled account or an unconfirmed address.
     if not (user.is_active and user.email_confirmed):
         return
-    url = mail.external_url("registrations.detail", list_id=registration_list.id)
+    url = _external(page_path(registration_list))
     mail.send_mail(
         user.email,
         "registration_confirmed",
@@ -222,6 +325,10 @@ def _mail_invitation(user, registration_list, promoted=False):
         promoted=promoted,
         url=url,
     )
+
+
+def _external(path):
+    return mail.external_url("web.home").rstrip("/") + path
 
 
 def _managed_registration(actor, registration_id):
@@ -270,18 +377,22 @@ def set_capacity(actor, list_id, capacity):
         registration_list = _locked_list(list_id)
         if not policies.can_manage_registrations(actor, registration_list):
             raise PermissionDenied("registration.manage_denied")
-        if capacity is None or capacity < max(1, registration_list.confirmed_count):
-            raise ValidationError(
-                "registration.capacity_below_confirmed",
-                fields={
-                    "capacity": [
-                        _l(
-                            "Capacity cannot be below the %(n)d people already confirmed.",
-                            n=registration_list.confirmed_count,
-                        )
-                    ]
-                },
-            )
-        registration_list.capacity = capacity
-        _promote_waiting(registration_list)
+        _change_capacity(registration_list, capacity)
     return registration_list
+
+
+def _change_capacity(registration_list, capacity):
+    if capacity is None or capacity < max(1, registration_list.confirmed_count):
+        raise ValidationError(
+            "registration.capacity_below_confirmed",
+            fields={
+                "capacity": [
+                    _l(
+                        "Capacity cannot be below the %(n)d people already confirmed.",
+                        n=registration_list.confirmed_count,
+                    )
+                ]
+            },
+        )
+    registration_list.capacity = capacity
+    _promote_waiting(registration_list)

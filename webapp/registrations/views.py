@@ -19,7 +19,10 @@ bp = Blueprint("registrations", __name__, url_prefix="/events")
 
 def _get(list_id):
     registration_list = db.session.get(RegistrationList, list_id)
-    if registration_list is None:
+    if registration_list is None or not (
+        registration_list.listed
+        or policies.can_manage_registrations(current_user, registration_list)
+    ):
         raise NotFound("registration.list_not_found")
     return registration_list
 
