@@ -30,9 +30,17 @@ def init_app(app):
     and demo data of workshops."""
     from webapp import demo as kernel_demo
     from webapp.extensions import api as rest_api
-    from workshops import api, demo, jobs, privacy, views  # noqa: F401  (jobs: registers them)
+    from workshops import (  # noqa: F401  (jobs: registers them)
+        api,
+        demo,
+        jobs,
+        privacy,
+        search_sources,
+        views,
+    )
 
     _register_submission_kinds()
+    search_sources.register()
     app.register_blueprint(views.bp)
     rest_api.register_blueprint(api.bp)
     app.cli.add_command(purge_answers)

@@ -110,3 +110,19 @@ def test_search_page_and_api(client, moderator):
     assert response.json["total"] == 1 and response.json["items"][0]["url"].startswith("/requests/")
     assert client.get("/api/v1/search").status_code == 422
     assert client.get("/api/v1/search?q=a&limit=1000").status_code == 422
+
+
+def test_workshops_are_found_once_published(session):
+    from workshops.services import workshops
+
+    organiser = factories.user(roles=["organiser"])
+    workshop = workshops.create(
+        organiser,
+        {
+            "title": "Îlots de fraîcheur",
+            "question": "Où planter des arbres pour rafraîchir la ville ?",
+        },
+    )
+    assert _kinds("fraîcheur") == []
+    workshops.set_status(organiser, workshop.id, "open")
+    assert _kinds("rafraîchir") == [("workshop", "Îlots de fraîcheur")]

@@ -10,6 +10,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
 from crowdsourcing.models import BacklogItem
+from webapp import search
 from webapp.accounts import policies as account_policies
 from webapp.accounts import services as accounts
 from webapp.accounts.models import Department, User
@@ -217,6 +218,7 @@ def update(actor, workshop_id, data):
         _set_dots(workshop, cleaned["dots_per_participant"])
         db.session.flush()
         sync_sessions(actor, workshop, titles=title_changed)
+        search.refresh("workshop", workshop.id)
     return workshop
 
 
@@ -278,4 +280,5 @@ def set_status(actor, workshop_id, status):
         workshop.status = status
         db.session.flush()
         sync_sessions(actor, workshop)
+        search.refresh("workshop", workshop.id)
     return workshop
