@@ -61,7 +61,13 @@ MONTPELLIER = (3.85, 43.58, 3.92, 43.63)
 
 
 def square(minlon, minlat, maxlon, maxlat):
-    ring = [[minlon, minlat], [maxlon, minlat], [maxlon, maxlat], [minlon, maxlat], [minlon, minlat]]
+    ring = [
+        [minlon, minlat],
+        [maxlon, minlat],
+        [maxlon, maxlat],
+        [minlon, maxlat],
+        [minlon, minlat],
+    ]
     return {"type": "Polygon", "coordinates": [ring]}
 
 

@@ -44,7 +44,9 @@ def _violations():
                 elif top in DOMAIN and top != package:
                     parts = name.split(".")
                     if len(parts) > 1 and parts[1] not in PUBLIC_MODULES:
-                        found.append(f"{rel} reaches into {name} (only services, models and the registry)")
+                        found.append(
+                            f"{rel} reaches into {name} (only services, models and the registry)"
+                        )
     return found
 
 
