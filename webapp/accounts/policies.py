@@ -17,6 +17,8 @@ PERMISSIONS = {
     "mapping.moderate": {MODERATOR},
     "mapping.see_sensitive": {ORGANISER, MODERATOR, DATA_STEWARD},
     "jobs.view_any": set(),
+    "hackathons.organise": {ORGANISER},
+    "hackathons.manage_any": set(),
 }
 
 
