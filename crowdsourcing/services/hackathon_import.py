@@ -143,7 +143,7 @@ class Pseudonymiser:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.netloc or len(value) > 500:
             return None
-        if self._pattern is not None and self._pattern.search(parts.path + "?" + parts.query):
+        if self._pattern is not None and self._pattern.search(value.split("://", 1)[1]):
             return None
         return value
 
