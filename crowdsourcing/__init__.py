@@ -106,7 +106,17 @@ def _actor(email):
 
 def init_app(app):
     """Register the pipeline's kinds, pages, API, commands and personal-data hooks."""
-    from crowdsourcing import api, backlog_api, catalogue_api, comments_api, demo, privacy, views
+    from crowdsourcing import (
+        api,
+        backlog_api,
+        catalogue_api,
+        comments_api,
+        demo,
+        hackathons_api,
+        privacy,
+        proposals_api,
+        views,
+    )
     from crowdsourcing.services import (  # noqa: F401  (register their kinds)
         backlog,
         comments,
@@ -124,6 +134,8 @@ def init_app(app):
     rest_api.register_blueprint(backlog_api.bp)
     rest_api.register_blueprint(catalogue_api.bp)
     rest_api.register_blueprint(comments_api.bp)
+    rest_api.register_blueprint(hackathons_api.bp)
+    rest_api.register_blueprint(proposals_api.bp)
     app.cli.add_command(import_catalogue)
     app.cli.add_command(import_hackathon)
     app.cli.add_command(moderation_digest)

@@ -258,3 +258,9 @@ def export_scores(actor, hackathon_id, fmt):
         )
     header = ["proposal_id", "criterion", "weight", "scale_max", "juror_id", "value"]
     return to_csv(header, [[s[k] for k in header] for s in scores])
+
+
+def score_many(actor, proposal_id, values):
+    """Save a juror's scores of one proposal, {criterion_id: value}, all or none."""
+    with unit_of_work():
+        return [score(actor, proposal_id, cid, value) for cid, value in values.items()]

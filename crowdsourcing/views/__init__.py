@@ -131,6 +131,9 @@ from crowdsourcing.views import (  # noqa: E402, F401
     backlog_pages,
     catalogue_pages,
     comment_pages,
+    hackathon_pages,
     inbox_pages,
     member_pages,
+    proposal_pages,
+    team_pages,
 )
