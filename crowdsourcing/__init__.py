@@ -112,6 +112,7 @@ def init_app(app):
         catalogue_api,
         comments_api,
         demo,
+        hackathon_demo,
         hackathons_api,
         privacy,
         proposals_api,
@@ -143,3 +144,5 @@ def init_app(app):
     privacy.register()
     if demo.seed not in kernel_demo.SEEDERS:
         kernel_demo.SEEDERS.append(demo.seed)
+    if hackathon_demo.seed not in kernel_demo.SEEDERS:
+        kernel_demo.SEEDERS.append(hackathon_demo.seed)

@@ -88,16 +88,27 @@ def parse(data):
         or not isinstance(resources.get("projects"), list)
     ):
         raise refuse(_l("The package must hold an event and its projects."))
+    projects = [p for p in resources["projects"] if isinstance(p, dict)]
     return {
         "name": str(package.get("name") or "dribdat"),
+        "identifier": _event_identifier(package, events[0], projects),
         "licence": ", ".join(
             str(x.get("name")) for x in package.get("licenses") or [] if isinstance(x, dict)
         ),
         "event": events[0],
-        "projects": [p for p in resources["projects"] if isinstance(p, dict)],
+        "projects": projects,
         "participants": resources.get("participants") or [],
         "activities": resources.get("activities") or [],
     }
+
+
+def _event_identifier(package, event, projects):
+    """The event's address on its platform (package names like "event-1" repeat)."""
+    for project in projects:
+        url = str(project.get("event_url") or "")
+        if url.startswith(("http://", "https://")):
+            return url
+    return f"dribdat:{package.get('homepage') or package.get('name')}:{event.get('id')}"
 
 
 # --- pseudonyms ----------------------------------------------------------------------------------
@@ -201,7 +212,7 @@ def _pitch(project, names):
 
 def _hackathon(actor, package, names):
     event = package["event"]
-    identifier = f"dribdat:{package['name']}:{event.get('id')}"
+    identifier = package["identifier"]
     hackathon = db.session.scalar(
         select(Hackathon).where(Hackathon.source_identifier == identifier)
     )

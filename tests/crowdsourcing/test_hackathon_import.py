@@ -181,3 +181,10 @@ def test_cli_imports_a_package_and_prints_its_report(app, tmp_root, backend):
         assert "participants not_stored: 32" in result.stdout
     finally:
         backends.drop_database(backend, url)
+
+
+def test_packages_with_the_same_name_are_two_hackathons(admin):
+    first, _ = _import(admin, DATA / "dribdat_data-hackdays-be-2023.datapackage.json")
+    second, _ = _import(admin, DATA / "dribdat_innovation-mapping-festival-2025.datapackage.json")
+    assert first.id != second.id
+    assert db.session.scalar(select(func.count()).select_from(Hackathon)) == 2
