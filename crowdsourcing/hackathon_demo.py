@@ -14,6 +14,8 @@ from webapp.accounts import services as accounts
 from webapp.accounts.models import User
 from webapp.db import unit_of_work, utcnow
 from webapp.extensions import db
+from webapp.profiles import services as profiles
+from webapp.profiles.models import Skill
 
 DATA = Path(__file__).parent / "data" / "hackathons"
 OPEN_SLUG, PAST_SLUG = "hackathon-climat-et-donnees-ouvertes", "hackathon-mobilite-2025"
@@ -116,6 +118,16 @@ def _open(users, report):
     )
     teams.join(people[3], team.id)
     hackathons.set_looking(people[1], hack.id, True, "Botaniste, je connais les essences d'arbres")
+    # Someone the team finder can find by skill: skills and name shown to members.
+    lina = people[5]
+    hackathons.register(lina, hack.id)
+    dataviz = db.session.scalar(
+        select(Skill.id).where(Skill.key == profiles.skill_key("Visualisation de données"))
+    )
+    if dataviz is not None:
+        profiles.set_skills(lina, [dataviz])
+    profiles.set_visibility(lina, {"skills": "members", "display_name": "members"})
+    hackathons.set_looking(lina, hack.id, True, "Je fais des cartes et des graphiques")
     report.append(f"hackathon {hack.slug}: created (registration open)")
 
 
