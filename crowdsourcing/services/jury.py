@@ -106,7 +106,8 @@ def compute_ranking(hackathon):
     """Rows of {proposal, total, per_criterion, jurors, rank}, best first.
 
     A criterion's mark is the jurors' mean divided by its scale; the total is the weighted
-    mean of the marks, out of 100. Unscored proposals come last, unranked."""
+    mean of the marks, out of 100, a criterion nobody scored counting 0. Unscored proposals
+    come last, unranked."""
     criteria = list(hackathon.criteria)
     weights = sum(c.weight for c in criteria) or 1
     values = {}
