@@ -44,12 +44,14 @@ def _datasets(*words):
     return found
 
 
-def _people(users):
+def _people(users, report):
     people = []
     for email, name in PARTICIPANTS:
         user = db.session.scalar(select(User).where(User.email == email))
         if user is None:
-            user = accounts.create_user(email, secrets.token_urlsafe(16), name, [], None, "fr")
+            password = secrets.token_urlsafe(10)
+            user = accounts.create_user(email, password, name, [], None, "fr")
+            report.append(f"user {email} (resident): password {password}")
         people.append(user)
     return [users["habitant@example.org"], users["habitante@example.org"], *people]
 
@@ -108,7 +110,7 @@ def _open(users, report):
         ("Qualité", 1),
     ):
         hackathons.add_criterion(organiser, hack.id, {"name": name, "weight": weight})
-    people = _people(users)
+    people = _people(users, report)
     for person in people[1:4]:
         hackathons.register(person, hack.id)
     team = teams.create(
@@ -155,7 +157,7 @@ def _past(users, report):
     hack = _hackathon(organiser, "Hackathon Mobilité 2025", utcnow() + timedelta(days=1), 2)
     for name, weight in (("Utilité", 2), ("Qualité technique", 1)):
         hackathons.add_criterion(organiser, hack.id, {"name": name, "weight": weight})
-    people = _people(users)
+    people = _people(users, report)
     for person in people:
         hackathons.register(person, hack.id)
     first = teams.create(people[2], hack.id, {"name": "Vélo Malin"})

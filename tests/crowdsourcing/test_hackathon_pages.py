@@ -169,3 +169,23 @@ def test_residents_cannot_reach_the_organisers_page(client, hack):
     factories.login(client, factories.user().email)
     assert client.get(f"/hackathons/{hack.slug}/manage").status_code == 403
     assert client.get("/hackathons/new").status_code == 403
+
+
+def test_a_kind_whose_page_does_not_exist_yet_leaves_the_inbox_working(client, hack, monkeypatch):
+    """A package may register a kind before its pages are served: no link, no error."""
+    from dataclasses import replace
+
+    from flask import url_for
+
+    from crowdsourcing import registry
+
+    kind = registry.KINDS[proposals.KIND]
+    broken = replace(kind, url=lambda obj: url_for("nowhere.page", id=obj.id))
+    monkeypatch.setitem(registry.KINDS, proposals.KIND, broken)
+    proposal = h.proposal(hack, title="Projet sans page")
+    moderator = factories.user(roles=["moderator"])
+    factories.login(client, moderator.email)
+    response = client.get("/moderation/")
+    assert response.status_code == 200 and "Projet sans page" in response.get_data(as_text=True)
+    submission = proposals.submission_of(proposal)
+    assert client.get(f"/moderation/{submission.id}").status_code == 200

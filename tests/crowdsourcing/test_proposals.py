@@ -2,6 +2,7 @@
 progress log, supports."""
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from crowdsourcing.hackathon_models import Proposal, ProposalSupport
@@ -59,7 +60,8 @@ def test_a_proposal_without_data_is_refused_with_a_clear_message_and_nothing_cha
     with pytest.raises(ValidationError) as error:
         proposals.submit(author, hack.id, data)
     assert error.value.code == "proposal.invalid"
-    assert "at least one dataset of the catalogue" in str(error.value.fields["datasets"][0])
+    with force_locale("en"):
+        assert "at least one dataset of the catalogue" in str(error.value.fields["datasets"][0])
     assert _counts() == before
 
 

@@ -4,6 +4,7 @@ import io
 import os
 
 import pytest
+from flask_babel import force_locale
 from PIL import Image
 
 from crowdsourcing.services import proposals, screenshots
@@ -55,7 +56,8 @@ def test_too_large_files_are_refused(proposal, monkeypatch):
     monkeypatch.setattr(screenshots, "MAX_BYTES", 100)
     with pytest.raises(ValidationError) as error:
         proposals.add_screenshot(proposal.author, proposal.id, h.png(200, 200))
-    assert "5 MB" in str(error.value.fields["screenshot"][0])
+    with force_locale("en"):
+        assert "5 MB" in str(error.value.fields["screenshot"][0])
 
 
 def test_the_number_of_screenshots_is_limited(proposal, monkeypatch):
