@@ -63,6 +63,33 @@ def import_catalogue(path, source, email):
     click.echo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
 
 
+@click.command("import-hackathon")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "email", default=None, help="Acting organiser (default: first admin).")
+@with_appcontext
+def import_hackathon(path, email):
+    """Import a dribdat Data Package as a hackathon (idempotent, usernames pseudonymised)."""
+    from crowdsourcing.services import hackathon_import
+    from webapp.errors import ValidationError
+
+    actor = _actor(email)
+    with open(path, "rb") as handle:
+        try:
+            package = hackathon_import.parse(handle.read())
+        except ValidationError as error:
+            messages = [str(m) for ms in (error.fields or {}).values() for m in ms]
+            raise click.ClickException(" ".join(messages) or str(error.message)) from None
+    hackathon, report = hackathon_import.import_package(actor, package)
+    reasons, counts = hackathon_import.reason_labels(), {}
+    for line in report:
+        key = f"{line['resource']} {line['outcome']}"
+        counts[key] = counts.get(key, 0) + 1
+        if line["outcome"] == "rejected":
+            click.echo(f"{line['resource']} row {line['row']}: {reasons[line['reason']]}")
+    click.echo(f"{hackathon.title} (/hackathons/{hackathon.slug})")
+    click.echo(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())))
+
+
 def _actor(email):
     from sqlalchemy import select
 
@@ -85,11 +112,22 @@ def init_app(app):
         catalogue_api,
         comments_api,
         demo,
+        hackathon_demo,
+        hackathons_api,
         privacy,
+        proposals_api,
         search_sources,
         views,
     )
-    from crowdsourcing.services import backlog, comments, requests  # noqa: F401  (register their kinds)
+    from crowdsourcing.services import (  # noqa: F401  (register their kinds)
+        backlog,
+        comments,
+        hackathons,
+        jury,
+        proposals,
+        requests,
+        teams,
+    )
     from webapp import demo as kernel_demo
     from webapp.extensions import api as rest_api
 
@@ -98,10 +136,15 @@ def init_app(app):
     rest_api.register_blueprint(backlog_api.bp)
     rest_api.register_blueprint(catalogue_api.bp)
     rest_api.register_blueprint(comments_api.bp)
+    rest_api.register_blueprint(hackathons_api.bp)
+    rest_api.register_blueprint(proposals_api.bp)
     app.cli.add_command(import_catalogue)
+    app.cli.add_command(import_hackathon)
     app.cli.add_command(moderation_digest)
     app.cli.add_command(backlog_reminders)
     privacy.register()
     search_sources.register()
     if demo.seed not in kernel_demo.SEEDERS:
         kernel_demo.SEEDERS.append(demo.seed)
+    if hackathon_demo.seed not in kernel_demo.SEEDERS:
+        kernel_demo.SEEDERS.append(hackathon_demo.seed)

@@ -19,13 +19,20 @@ bp = Blueprint("api_backlog", __name__, url_prefix="/api/v1", description="The o
 class DemandSchema(ma.Schema):
     people = ma.fields.Integer(
         required=True,
-        metadata={"description": "Distinct requesters of linked requests and their supporters"},
+        metadata={
+            "description": "Distinct requesters of linked requests, their supporters and "
+            "the supporters of the app proposals behind them"
+        },
     )
     evidence = ma.fields.Dict(
         keys=ma.fields.String(),
         values=ma.fields.Integer(),
         required=True,
         metadata={"description": "Linked submissions by kind"},
+    )
+    proposals = ma.fields.Integer(
+        required=True,
+        metadata={"description": "App proposals whose missing data is linked to the item"},
     )
 
 

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from sqlalchemy import case, distinct, func, select, tuple_, union
 from sqlalchemy.orm import joinedload
 
+from crowdsourcing.hackathon_models import ProposalMissingData, ProposalSupport
 from crowdsourcing.models import (
     BACKLOG_FINAL,
     BACKLOG_STATUSES,
@@ -160,15 +161,38 @@ def _linked_people_select(item_ids):
     supporters = select(linked.c.item_id, DatasetRequestSupport.user_id.label("user_id")).join(
         DatasetRequestSupport, DatasetRequestSupport.request_id == linked.c.request_id
     )
+    # An app proposal whose missing data reached the item: its supporters count too.
+    proposal_supporters = (
+        select(linked.c.item_id, ProposalSupport.user_id.label("user_id"))
+        .join(ProposalMissingData, ProposalMissingData.request_id == linked.c.request_id)
+        .join(ProposalSupport, ProposalSupport.proposal_id == ProposalMissingData.proposal_id)
+    )
     # UNION (not UNION ALL) keeps one row per person and item.
-    return union(requesters, supporters).subquery()
+    return union(requesters, supporters, proposal_supporters).subquery()
+
+
+def _linked_proposals(item_ids):
+    """{item_id: number of app proposals whose missing data is evidence of the item}."""
+    rows = db.session.execute(
+        select(BacklogEvidence.item_id, func.count(distinct(ProposalMissingData.proposal_id)))
+        .join(Submission, Submission.id == BacklogEvidence.submission_id)
+        .join(
+            ProposalMissingData,
+            (Submission.kind == "dataset_request")
+            & (ProposalMissingData.request_id == Submission.object_id),
+        )
+        .where(BacklogEvidence.item_id.in_(item_ids))
+        .group_by(BacklogEvidence.item_id)
+    )
+    return dict(rows.all())
 
 
 def demand(item_ids):
-    """Demand of each item, computed from its evidence: distinct people (requesters and
-    their supporters) and the number of linked submissions by kind."""
+    """Demand of each item, computed from its evidence: distinct people (requesters, their
+    supporters, supporters of the app proposals behind them), the number of linked
+    submissions by kind, and the number of app proposals that miss the data."""
     item_ids = list(item_ids)
-    result = {i: {"people": 0, "evidence": {}} for i in item_ids}
+    result = {i: {"people": 0, "evidence": {}, "proposals": 0} for i in item_ids}
     if not item_ids:
         return result
     people = _linked_people_select(item_ids)
@@ -183,6 +207,8 @@ def demand(item_ids):
         .group_by(BacklogEvidence.item_id, Submission.kind)
     ):
         result[item_id]["evidence"][kind] = n
+    for item_id, n in _linked_proposals(item_ids).items():
+        result[item_id]["proposals"] = n
     return result
 
 

@@ -1,12 +1,14 @@
 """HTML pages of the pipeline (the inbox, decisions, my contributions, dataset requests)."""
 
 import functools
+import logging
 
 from flask import Blueprint, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.routing import BuildError
 
 from crowdsourcing import registry
 from webapp.accounts import policies
@@ -17,6 +19,7 @@ from webapp.extensions import db
 from webapp.urls import is_local
 
 bp = Blueprint("crowdsourcing", __name__, template_folder="../templates")
+log = logging.getLogger(__name__)
 
 
 def status_labels():
@@ -99,17 +102,27 @@ def _int(value, field, message):
         raise ValidationError(f"{field}.invalid", fields={field: [message]}) from None
 
 
+def _url(kind, obj):
+    """The object's page, or None when its package does not serve that page (yet): a kind
+    pointing at a missing endpoint must not take the inbox down with it."""
+    try:
+        return kind.url(obj)
+    except BuildError:
+        log.warning("no page for a %s submission (%s)", kind.name, obj)
+        return None
+
+
 def _described(submission):
     """The submission's preview text and object URL, through its kind."""
     kind = registry.KINDS.get(submission.kind)
     obj = kind.load(submission.object_id) if kind else None
-    return (kind.preview(obj), kind.url(obj)) if obj is not None else (None, None)
+    return (kind.preview(obj), _url(kind, obj)) if obj is not None else (None, None)
 
 
 def _object_url(submission):
     kind = registry.KINDS.get(submission.kind)
     obj = kind.load(submission.object_id) if kind else None
-    return kind.url(obj) if obj is not None else None
+    return _url(kind, obj) if obj is not None else None
 
 
 def _departments():
@@ -131,6 +144,9 @@ from crowdsourcing.views import (  # noqa: E402, F401
     backlog_pages,
     catalogue_pages,
     comment_pages,
+    hackathon_pages,
     inbox_pages,
     member_pages,
+    proposal_pages,
+    team_pages,
 )

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from crowdsourcing import dcat, forms, queries
+from crowdsourcing import dcat, forms, hackathon_queries, queries
 from crowdsourcing.services import catalogue
 from crowdsourcing.views import _departments, _user, bp, comment_pages, moderators_only
 from webapp import jobs
@@ -78,6 +78,7 @@ def dataset(slug):
         dataset=row,
         requests=queries.public_requests_of([item_id])[item_id] if item_id else [],
         can_see_item=item_id is not None and _can_see_backlog(),
+        apps=hackathon_queries.apps_of_dataset(row.id),
         **comment_pages.comment_context("dataset", row.id),
     )
 

@@ -157,6 +157,7 @@ def request_detail(request_id):
         submission=submission,
         public=submission.status == APPROVED and not submission.hidden,
         supporters=dataset_requests.supporters_count(obj.id),
+        from_proposal=_public_proposal_of(obj.id),
         supported=obj.id in _supported([obj.id]),
         flag_form=_flag_form(formdata=None),
         empty_form=EmptyForm(),
@@ -178,6 +179,15 @@ def withdraw_support(request_id):
     dataset_requests.withdraw_support(_user(), request_id)
     flash(_("Your need is no longer counted."), "success")
     return redirect(_back(url_for(".request_detail", request_id=request_id)))
+
+
+def _public_proposal_of(request_id):
+    """The published app proposal whose missing data this request is, if any."""
+    from crowdsourcing import hackathon_queries
+    from crowdsourcing.services import proposals
+
+    found = hackathon_queries.proposals_of_requests([request_id]).get(request_id)
+    return found if found is not None and proposals.is_public(found) else None
 
 
 # --- reports ----------------------------------------------------------------------------------

@@ -55,7 +55,7 @@ def test_route_create_list_get_and_transition(client, moderator):
     assert routed.status_code == 200, routed.text
     body = routed.json
     assert body["status"] == "proposed" and body["evidence"] == [submission.id]
-    assert body["demand"] == {"people": 2, "evidence": {"dataset_request": 1}}
+    assert body["demand"] == {"people": 2, "evidence": {"dataset_request": 1}, "proposals": 0}
     again = api.post(
         f"/api/v1/moderation/submissions/{submission.id}/route", json={"item_id": body["id"]}
     )

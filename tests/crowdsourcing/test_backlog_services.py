@@ -253,8 +253,8 @@ def test_demand_counts_distinct_people_across_requests_and_supporters(moderator)
     backlog.route(moderator, s2.id, item_id=item.id)
     empty = new_item(moderator)
     demand = queries.demand([item.id, empty.id])
-    assert demand[item.id] == {"people": 3, "evidence": {"dataset_request": 2}}
-    assert demand[empty.id] == {"people": 0, "evidence": {}}
+    assert demand[item.id] == {"people": 3, "evidence": {"dataset_request": 2}, "proposals": 0}
+    assert demand[empty.id] == {"people": 0, "evidence": {}, "proposals": 0}
 
 
 def test_backlog_sorts_by_demand_and_shows_stewards_their_department_first(

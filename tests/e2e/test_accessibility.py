@@ -138,6 +138,21 @@ PAGES = {
     "workshop-registration-answers": Page(
         "/workshops/ilots-de-fraicheur/registration-answers", user=ORGANISER
     ),
+    "hackathons": Page("/hackathons/"),
+    "hackathon": Page("/hackathons/hackathon-climat-et-donnees-ouvertes"),
+    "hackathon-participant": Page("/hackathons/hackathon-mobilite-2025", user=RESIDENT),
+    "hackathon-imported": Page("/hackathons/multilingual-media"),
+    "hackathon-ranking": Page("/hackathons/hackathon-mobilite-2025/ranking"),
+    "hackathon-manage": Page(
+        "/hackathons/hackathon-climat-et-donnees-ouvertes/manage", user=ORGANISER
+    ),
+    "hackathon-new-with-errors": Page(
+        "/hackathons/new", user=ORGANISER, status=422, submit_empty_form=True
+    ),
+    "hackathon-team": Page("/hackathons/hackathon-climat-et-donnees-ouvertes/teams/1"),
+    "hackathon-jury": Page("/hackathons/hackathon-mobilite-2025/jury", user=ADMIN),
+    "hackathon-proposal": Page("/hackathons/hackathon-mobilite-2025/proposals/1"),
+    "showcase": Page("/showcase/"),
 }
 
 # Elements wider than the window, as short selectors, to say what overflows.

@@ -21,6 +21,8 @@ PERMISSIONS = {
     # Run every workshop (facilitate, edit, see registration answers).
     "workshops.manage_any": set(),
     "jobs.view_any": set(),
+    "hackathons.organise": {ORGANISER},
+    "hackathons.manage_any": set(),
 }
 
 
