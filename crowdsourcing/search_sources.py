@@ -1,5 +1,5 @@
 """What the pipeline puts in the one search box: catalogue datasets, backlog items (all
-public on the transparency page) and published dataset requests."""
+public on the transparency page), published dataset requests and app proposals."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -54,6 +54,26 @@ def _request(request_id):
     )
 
 
+def _proposal(proposal_id):
+    from crowdsourcing.hackathon_models import Proposal
+    from crowdsourcing.services import proposals
+
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or not proposals.is_public(proposal):
+        return None
+    return search.Document(
+        title=proposal.title,
+        body=_join(proposal.pitch, proposal.problem, proposal.target_users),
+        url=f"/hackathons/{proposal.hackathon.slug}/proposals/{proposal.id}",
+    )
+
+
+def _proposal_ids():
+    from crowdsourcing.hackathon_models import Proposal
+
+    return list(db.session.scalars(select(Proposal.id).order_by(Proposal.id)))
+
+
 def _ids(model):
     return lambda: list(db.session.scalars(select(model.id).order_by(model.id)))
 
@@ -62,6 +82,7 @@ SOURCES = (
     search.Source("dataset", _l("Dataset"), _dataset, _ids(Dataset)),
     search.Source("backlog_item", _l("Dataset being opened"), _backlog_item, _ids(BacklogItem)),
     search.Source("dataset_request", _l("Dataset request"), _request, _ids(DatasetRequest)),
+    search.Source("proposal", _l("App proposal"), _proposal, _proposal_ids),
 )
 
 

@@ -126,3 +126,15 @@ def test_workshops_are_found_once_published(session):
     assert _kinds("fraîcheur") == []
     workshops.set_status(organiser, workshop.id, "open")
     assert _kinds("rafraîchir") == [("workshop", "Îlots de fraîcheur")]
+
+
+def test_app_proposals_are_found_once_approved(moderator):
+    from tests.crowdsourcing import hackathon_helpers as hk
+
+    hack = hk.hackathon()
+    row = hk.proposal(
+        hack, title="Carte des fontaines à boire", pitch="Trouver une fontaine en été."
+    )
+    assert _kinds("fontaines", kinds=["proposal"]) == []
+    hk.approve(moderator, row)
+    assert _kinds("fontaines", kinds=["proposal"]) == [("proposal", "Carte des fontaines à boire")]
