@@ -102,7 +102,7 @@ def test_check_lists_allowed_types_in_the_reader_s_language(app):
     line = LineString([(3.87, 43.61), (3.88, 43.62)])
     with app.app_context(), force_locale("fr"):
         message = refused(geo.check, line, ("Point", "Polygon"))
-    assert message == "Cet inventaire accepte : point, surface."
+    assert message == "Cet inventaire accepte : point, zone."
 
 
 def test_check_refuses_a_multi_geometry_even_of_an_allowed_kind(ctx):

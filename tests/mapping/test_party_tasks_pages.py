@@ -101,10 +101,10 @@ def test_someone_elses_cell_cannot_be_claimed_released_or_marked_done(client, pa
     tasks.claim(holder, cells[0].id)
     factories.login(client, other.email)
     page = client.get(_post(client, party, cells[0], "claim").location).text
-    assert "Quelqu’un d’autre a ce secteur" in page
+    assert "Ce secteur est déjà réservé par quelqu&#39;un d&#39;autre" in page
     for action in ("release", "done"):
         page = client.get(_post(client, party, cells[0], action).location).text
-        assert "Ce secteur n’est pas à vous" in page
+        assert "Vous n&#39;avez pas réservé ce secteur" in page
     assert _status(cells[0]) == TASK_CLAIMED
 
 
@@ -158,7 +158,7 @@ def test_organiser_validates_and_reopens_with_a_note(client, organiser, party, c
 def test_validating_an_open_cell_is_a_clear_conflict(client, organiser, party, cells):
     factories.login(client, organiser.email)
     page = client.get(_post(client, party, cells[0], "validate").location).text
-    assert "Seul un secteur marqué terminé peut être validé" in page
+    assert "Seul un secteur marqué comme terminé peut être validé" in page
 
 
 def test_named_validator_validates_others_but_not_their_own_cell(client, organiser, party, cells):
