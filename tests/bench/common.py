@@ -228,6 +228,8 @@ def gunicorn(env, workers=4, threads=1, extra_env=None):
             "-",
             "--log-level",
             "warning",
+            "--graceful-timeout",
+            "5",
             "webapp:create_app()",
         ],
         cwd=ROOT,

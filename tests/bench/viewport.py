@@ -55,17 +55,17 @@ def run(backend, size, log):
         density = size / ((maxlon - minlon) * (maxlat - minlat))
         boxes = _viewports(VIEWPORTS, density, random.Random(7))
         reference = _reference_sql(backend)
-        from webapp.extensions import db
-
         sql_medians, http_medians, counts = [], [], []
-        with common.gunicorn(env) as base, env.app.app_context():
-            connection = db.engine.connect()
+        connection = common.raw_connection(env)
+
+        def document(params):
+            return connection.execute(reference, params).fetchone()[0]
+
+        with common.gunicorn(env) as base:
             for box in boxes:
                 params = dict(inv=inventory_id, x1=box[0], y1=box[1], x2=box[2], y2=box[3])
-                connection.execute(reference, params).scalar()  # warm
-                sql = common.timed(
-                    lambda p=params: connection.execute(reference, p).scalar(), REPEAT
-                )
+                document(params)  # warm
+                sql = common.timed(lambda p=params: document(p), REPEAT)
                 bbox = ",".join(f"{v:.7f}" for v in box)
                 url = f"{base}/api/v1/inventories/bench/features?bbox={bbox}&limit=5000&count=false"
                 status, body = common.get(url)
