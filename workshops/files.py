@@ -12,8 +12,8 @@ import zipfile
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
 
+from webapp import images
 from webapp.errors import ValidationError
 
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
@@ -43,27 +43,13 @@ def path_of(kind, name):
 
 def clean_photo(data):
     """Return the photo as an EXIF-free JPEG of at most 1600 px a side, or refuse it."""
-    refused = ValidationError(
-        "idea.photo_invalid",
-        fields={"photo": [_l("The photo must be a PNG, JPEG or WebP image under 8 MB.")]},
-    )
-    if not data or len(data) > PHOTO_MAX_BYTES:
-        raise refused
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            if img.format not in ("PNG", "JPEG", "WEBP") or img.width * img.height > (
-                PHOTO_MAX_PIXELS
-            ):
-                raise refused
-            img.load()
-            # Re-encoding drops EXIF (with any GPS position); orientation is applied first.
-            clean = ImageOps.exif_transpose(img).convert("RGB")
-            clean.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            out = io.BytesIO()
-            clean.save(out, format="JPEG", quality=85)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise refused from None
-    return out.getvalue()
+        return images.reencode(data, PHOTO_MAX_BYTES, PHOTO_MAX_SIDE, PHOTO_MAX_PIXELS).data
+    except images.Refused:
+        raise ValidationError(
+            "idea.photo_invalid",
+            fields={"photo": [_l("The photo must be a PNG, JPEG or WebP image under 8 MB.")]},
+        ) from None
 
 
 def sniff_material(data):

@@ -2,15 +2,14 @@
 pixels (which drops EXIF and any other metadata), stored under UPLOAD_DIR."""
 
 import contextlib
-import io
 import os
 import uuid
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from crowdsourcing.hackathon_models import Screenshot
+from webapp import images
 from webapp.errors import ValidationError
 from webapp.extensions import db
 
@@ -18,7 +17,13 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MAX_SIDE = 2400
 MAX_PER_PROPOSAL = 6
-FORMATS = ("JPEG", "PNG", "WEBP")
+REFUSALS = {
+    images.EMPTY: _l("The image file is empty."),
+    images.TOO_BIG: _l("An image must be under 5 MB."),
+    images.FORMAT: _l("The image must be a PNG, JPEG or WebP file."),
+    images.PIXELS: _l("The image has too many pixels (at most 40 megapixels)."),
+    images.UNREADABLE: _l("This file is not a readable image."),
+}
 
 
 def _refuse(message):
@@ -27,33 +32,11 @@ def _refuse(message):
 
 def clean(data):
     """Return (bytes, media type, width, height) of a safe re-encoded image, or refuse it."""
-    if not data:
-        raise _refuse(_l("The image file is empty."))
-    if len(data) > MAX_BYTES:
-        raise _refuse(_l("An image must be under 5 MB."))
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            if img.format not in FORMATS:
-                raise _refuse(_l("The image must be a PNG, JPEG or WebP file."))
-            if img.width * img.height > MAX_PIXELS:
-                raise _refuse(_l("The image has too many pixels (at most 40 megapixels)."))
-            img.load()
-            source_format = img.format
-            picture = ImageOps.exif_transpose(img)
-            picture = picture.convert("RGBA" if source_format == "PNG" else "RGB")
-    except ValidationError:
-        raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
-        raise _refuse(_l("This file is not a readable image.")) from None
-    picture.thumbnail((MAX_SIDE, MAX_SIDE))
-    out = io.BytesIO()
-    if source_format == "PNG":
-        picture.save(out, format="PNG", optimize=True)
-        media_type = "image/png"
-    else:
-        picture.save(out, format="JPEG", quality=85)
-        media_type = "image/jpeg"
-    return out.getvalue(), media_type, picture.width, picture.height
+        picture = images.reencode(data, MAX_BYTES, MAX_SIDE, MAX_PIXELS, keep_png=True)
+    except images.Refused as refused:
+        raise _refuse(REFUSALS[refused.reason]) from None
+    return picture.data, picture.media_type, picture.width, picture.height
 
 
 def folder():

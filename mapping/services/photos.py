@@ -2,18 +2,17 @@
 stored under UPLOAD_DIR/mapping/photos; thumbnails are made by a job."""
 
 import contextlib
-import io
 import os
 import uuid
-import warnings
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image
 from sqlalchemy import select
 
 from mapping import jobs
 from mapping.models import Photo
+from webapp import images
 from webapp.db import unit_of_work
 from webapp.errors import NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
@@ -23,51 +22,21 @@ MAX_PIXELS = 40_000_000
 MAX_SIDE = 2048
 THUMB_SIDE = 320
 MAX_PER_FIELD = 5
-# MPO is how Pillow names a JPEG holding several pictures, as many phones write them.
-FORMATS = ("JPEG", "MPO", "PNG", "WEBP")
-
-
-class CleanPhoto:
-    """A re-encoded JPEG without metadata, ready to store."""
-
-    def __init__(self, data, width, height):
-        self.data, self.width, self.height = data, width, height
+REFUSALS = {
+    images.EMPTY: _l("The photo file is empty."),
+    images.TOO_BIG: _l("The photo must be under 10 MB."),
+    images.FORMAT: _l("The photo must be a JPEG, PNG or WebP image."),
+    images.PIXELS: _l("The photo has too many pixels (at most 40 megapixels)."),
+    images.UNREADABLE: _l("This file is not a readable image."),
+}
 
 
 def clean(data, field="photo"):
     """Check that the bytes are a photo of a known format and size, and re-encode it."""
-
-    def refuse(message):
-        return ValidationError("photo.invalid", fields={field: [message]})
-
-    if not data:
-        raise refuse(_l("The photo file is empty."))
-    if len(data) > MAX_BYTES:
-        raise refuse(_l("The photo must be under 10 MB."))
-    too_many_pixels = _l("The photo has too many pixels (at most 40 megapixels).")
     try:
-        with warnings.catch_warnings():
-            # Our own limit is far below Pillow's warning threshold: its warning adds nothing.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
-        with img:
-            if img.format not in FORMATS:
-                raise refuse(_l("The photo must be a JPEG, PNG or WebP image."))
-            if img.width * img.height > MAX_PIXELS:
-                raise refuse(too_many_pixels)
-            img.load()
-            # Re-encoding from the pixels drops EXIF (with any GPS position); turn it first.
-            picture = ImageOps.exif_transpose(img).convert("RGB")
-    except ValidationError:
-        raise
-    except Image.DecompressionBombError:
-        raise refuse(too_many_pixels) from None
-    except (UnidentifiedImageError, OSError, ValueError):
-        raise refuse(_l("This file is not a readable image.")) from None
-    picture.thumbnail((MAX_SIDE, MAX_SIDE))
-    out = io.BytesIO()
-    picture.save(out, format="JPEG", quality=85)
-    return CleanPhoto(out.getvalue(), picture.width, picture.height)
+        return images.reencode(data, MAX_BYTES, MAX_SIDE, MAX_PIXELS)
+    except images.Refused as refused:
+        raise ValidationError("photo.invalid", fields={field: [REFUSALS[refused.reason]]}) from None
 
 
 def folder():
