@@ -1,5 +1,7 @@
-"""Redirect targets: only paths on this site."""
+"""URLs: safe redirect targets (only paths on this site), and slugs for readable addresses."""
 
+import re
+import unicodedata
 from urllib.parse import urlsplit
 
 
@@ -11,3 +13,9 @@ def is_local(target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+def slugify(text, limit=80):
+    """ASCII, lower case, hyphens: "Îlots de fraîcheur" -> "ilots-de-fraicheur"."""
+    ascii_text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")

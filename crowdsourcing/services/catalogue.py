@@ -5,7 +5,6 @@ import csv
 import html
 import io
 import re
-import unicodedata
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -20,6 +19,7 @@ from crowdsourcing.models import (
     DatasetResource,
 )
 from webapp import search as search_index
+from webapp import urls
 from webapp.accounts import policies
 from webapp.accounts.models import Department
 from webapp.db import unit_of_work
@@ -143,8 +143,7 @@ def licence_of(text):
 
 
 def slugify(text):
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:180] or "dataset"
+    return urls.slugify(text, 180) or "dataset"
 
 
 def _unique_slug(title, own_id=None):

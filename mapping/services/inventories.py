@@ -2,7 +2,6 @@
 
 import json
 import re
-import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -22,6 +21,7 @@ from webapp.accounts.models import Department
 from webapp.db import unit_of_work
 from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
+from webapp.urls import slugify
 
 THEMES = {
     "biodiversity": _l("Biodiversity"),
@@ -42,11 +42,6 @@ LICENCE_URLS = {
     "cc-by-4.0": "https://creativecommons.org/licenses/by/4.0/",
 }
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-def slugify(text):
-    text = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
 
 
 def _area(value, errors):

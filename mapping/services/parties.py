@@ -18,6 +18,7 @@ from mapping.models import (
     Task,
 )
 from mapping.services import inventories as inventory_services
+from webapp import urls
 from webapp.accounts.models import User
 from webapp.db import unit_of_work, utcnow
 from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -37,7 +38,7 @@ def _inventories(ids, errors):
 
 def _clean(data, errors, current=None):
     cleaned = {}
-    slug = (data.get("slug") or "").strip() or inventory_services.slugify(data.get("title"))
+    slug = (data.get("slug") or "").strip() or urls.slugify(data.get("title"))
     if not inventory_services.SLUG_RE.match(slug or "-") or len(slug) > 80:
         errors["slug"] = [_l("Lower-case letters, digits and hyphens only.")]
     elif db.session.scalar(

@@ -2,7 +2,6 @@
 through draft → open → closed → archived."""
 
 import re
-import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -10,7 +9,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 
 from crowdsourcing.models import BacklogItem
-from webapp import search
+from webapp import search, urls
 from webapp.accounts import policies as account_policies
 from webapp.accounts import services as accounts
 from webapp.accounts.models import Department, User
@@ -51,8 +50,7 @@ TRANSITIONS = {
 
 def slugify(text):
     """ASCII, lower case, hyphens: "Îlots de fraîcheur" -> "ilots-de-fraicheur"."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "atelier"
+    return urls.slugify(text, 60) or "atelier"
 
 
 def _text(data, field, errors):
