@@ -199,7 +199,9 @@ def _other_backend(manifest):
     ],
     ids=["truncated", "altered-file", "other-backend", "newer-schema"],
 )
-def test_restore_refuses_a_bad_archive_and_changes_nothing(source, target, tmp_path, make, expected):
+def test_restore_refuses_a_bad_archive_and_changes_nothing(
+    source, target, tmp_path, make, expected
+):
     bad = make(source["archive"], str(tmp_path / "bad.tar.gz"))
     before = _counts(target)
     result = _run(target, "restore", "--force", bad)
@@ -228,7 +230,9 @@ def test_an_archive_of_an_older_schema_is_restored_and_asks_for_an_upgrade(sourc
     old, old_url = _fresh_app(backend, "backup-old", tmp_root)
     try:
         with old.app_context():
-            alembic_upgrade(directory=old.extensions["migrate"].directory, revision="0009_workshops")
+            alembic_upgrade(
+                directory=old.extensions["migrate"].directory, revision="0009_workshops"
+            )
             factories.user(email="early@example.org")
         written = _run(old, "backup", os.path.join(tmp_root, f"old-{backend}.tar.gz"))
         assert written.exit_code == 0, written.output
