@@ -123,6 +123,29 @@ def test_backup_writes_a_private_archive_with_its_manifest(source):
     assert any("/photos/" in k for k in uploads)
 
 
+def test_the_command_line_backs_up_the_database_named_by_the_environment(source, tmp_path):
+    app = source["app"]
+    env = {
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "FABRIQUE_INSTANCE": app.instance_path,
+        "UPLOAD_DIR": app.config["UPLOAD_DIR"],
+        "BACKUP_DIR": str(tmp_path),
+        "SECRET_KEY": "test-secret-key",
+        "LANGUAGE": "",
+        "LANG": "en_GB.UTF-8",
+    }
+    result = backends.run_flask(["backup"], env, check=False)
+    assert result.returncode == 0, result.stderr
+    [name] = os.listdir(tmp_path)
+    assert name.startswith("fabrique-") and name.endswith(".tar.gz")
+    with tarfile.open(tmp_path / name) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+    uploads = {
+        f["path"]: f["sha256"] for f in manifest["files"] if f["path"].startswith("uploads/")
+    }
+    assert uploads == {"uploads/" + k: v for k, v in source["files"].items()}
+
+
 def test_restore_into_an_empty_instance_brings_back_every_row_and_file(source, target):
     result = _run(target, "restore", source["archive"])
     assert result.exit_code == 0, result.output
