@@ -309,3 +309,10 @@ def test_the_database_url_becomes_libpq_settings_without_the_password(url, conni
     text_info, environment = databases.libpq_params(url)
     assert conninfo_to_dict(text_info) == conninfo
     assert environment == env
+
+
+def test_backup_of_a_database_without_schema_says_to_migrate_first(target, tmp_path):
+    result = _run(target, "backup", str(tmp_path) + os.sep)
+    assert result.exit_code != 0
+    assert "run `flask db upgrade` first" in result.output
+    assert os.listdir(tmp_path) == []
