@@ -4,7 +4,6 @@ Everything is WGS 84, longitude first. Checks raise ValidationError with a preci
 translated message under the given field name.
 """
 
-import json
 import math
 
 import shapely
@@ -16,6 +15,7 @@ from shapely.geometry import mapping as shapely_mapping
 from shapely.validation import explain_validity
 
 from webapp.errors import ValidationError
+from webapp.inputs import loads as strict_json
 
 MAX_VERTICES = 5000
 MAX_AREA_VERTICES = 20000
@@ -38,7 +38,7 @@ def parse_geojson(value, field="geometry"):
     """Read a GeoJSON geometry (dict or text) into a 2D Shapely geometry, or refuse it."""
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = strict_json(value)
         except ValueError:
             _fail(field, _l("The geometry is not valid GeoJSON."))
     if not isinstance(value, dict) or "type" not in value:
