@@ -36,8 +36,12 @@ def _refuse_constant(name):
 
 
 def loads(text):
-    """json.loads without NaN/Infinity (raises NonFiniteNumber, a ValueError)."""
-    return json.loads(text, parse_constant=_refuse_constant)
+    """json.loads without NaN/Infinity (raises NonFiniteNumber, a ValueError); nesting too
+    deep for Python's parser is a ValueError too, not a crash."""
+    try:
+        return json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
 
 
 def _strings(value, path):
