@@ -87,7 +87,8 @@ def update(
             errors["contact_email"] = [_l("Enter a valid e-mail address.")]
     if errors:
         raise ValidationError("settings.invalid", fields=errors)
-    png = _clean_logo(logo_bytes) if logo_bytes else None
+    # An empty file that was chosen is refused, not mistaken for no file.
+    png = _clean_logo(logo_bytes) if logo_bytes is not None else None
     with unit_of_work():
         row = db.session.get(InstitutionSettings, 1) or InstitutionSettings(id=1)
         db.session.add(row)
