@@ -34,6 +34,18 @@ def _fail(field, message):
     raise ValidationError("geometry.invalid", fields={field: [message]})
 
 
+def _numbers_only(coordinates):
+    """Every leaf of nested coordinate arrays is a number (not text, not true/false)."""
+    stack = [coordinates]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, bool) or not isinstance(item, int | float):
+            return False
+    return True
+
+
 def parse_geojson(value, field="geometry"):
     """Read a GeoJSON geometry (dict or text) into a 2D Shapely geometry, or refuse it."""
     if isinstance(value, str):
@@ -45,6 +57,9 @@ def parse_geojson(value, field="geometry"):
         _fail(field, _l("Give a GeoJSON geometry with a type and coordinates."))
     if value.get("type") == "GeometryCollection":
         _fail(field, _l("Geometry collections are not accepted; give one geometry."))
+    if not _numbers_only(value.get("coordinates")):
+        # Shapely would turn "3.87" into 3.87: GeoJSON positions are numbers, nothing else.
+        _fail(field, _l("The coordinates of this geometry cannot be read."))
     try:
         geometry = shape(value)
     except Exception:  # Shapely raises several types on malformed coordinates
