@@ -99,3 +99,37 @@ def test_features_export_keeps_negative_coordinates_as_numbers(client, session):
     notes_column = [r[header.index("notes")] for r in body]
     for note in notes:
         assert any(c.startswith("'") and note.strip() in c for c in notes_column), note
+
+
+def test_import_report(client, session):
+    """References and reasons in the report: references are prefixed ("id:…"), so a
+    formula in the source's id column cannot start a cell."""
+    from tests.mapping import io_support
+
+    organiser = io_support.organiser()
+    inventory = io_support.biodiversity(organiser)
+    refs = [v for _, v in hostile.FORMULAS if not v.startswith(("\t", "\r"))]
+    lines = io.StringIO()
+    writer = csv.writer(lines)
+    writer.writerow(["ref", "name", "date", "lon", "lat"])
+    for n, ref in enumerate(refs):
+        # Every other one lies far outside the inventory's area: rejected, with a reason.
+        lon = "3.8767123" if n % 2 else "-70.1234567"
+        writer.writerow([ref, "Quercus ilex", "2026-05-01", lon, "43.6112345"])
+    record = io_support.run_import(
+        organiser,
+        inventory,
+        "obs.csv",
+        lines.getvalue().encode(),
+        fields={"scientific_name": "name", "observed_on": "date"},
+        geometry={"mode": "lonlat", "lon": "lon", "lat": "lat"},
+        id_column="ref",
+    )
+    factories.login(client, organiser.email)
+    response = client.get(f"/mapping/inventories/{inventory.slug}/imports/{record.id}/report.csv")
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    response.close()
+    rows = assert_csv_safe(text)
+    assert len(rows) == len(refs) + 1
+    assert sorted(r[1] for r in rows[1:]) == sorted(f"id:{ref}"[:120] for ref in refs)
