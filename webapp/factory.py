@@ -42,7 +42,7 @@ def _configure_engine_options(app):
 
 
 def _init_extensions(app):
-    from webapp import errors, i18n, security
+    from webapp import errors, i18n, inputs, security
     from webapp.alembic_support import MIGRATE_KWARGS
     from webapp.db import configure_engine
 
@@ -59,6 +59,7 @@ def _init_extensions(app):
     )
     i18n.init_app(app)
     security.init_app(app)
+    inputs.init_app(app)
     limiter.init_app(app)
     errors.init_app(app)
     api.init_app(app)

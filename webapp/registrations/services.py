@@ -25,6 +25,7 @@ from webapp.registrations.models import (
     RegistrationList,
     RegistrationManager,
 )
+from webapp.text import one_line
 
 
 def create_list(
@@ -76,7 +77,7 @@ def create_list(
 def _check_details(title, starts_at, ends_at, lon, lat, errors=None):
     """Validate what describes an event; return the normalised title."""
     errors = {} if errors is None else errors
-    title = " ".join((title or "").split())
+    title = one_line(title)
     if not 1 <= len(title) <= 200:
         errors["title"] = [_l("Between 1 and 200 characters.")]
     if starts_at is None or ends_at is None or ends_at <= starts_at:
