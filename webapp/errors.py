@@ -148,8 +148,31 @@ def handle_unexpected(error):
     return error_response(500, "internal_error", HTTP_MESSAGES[500])
 
 
+RETRY_AFTER_SECONDS = "2"
+
+
+def handle_database_unavailable(error):
+    """The database went away (restart, fail-over, lost connection): 503, the client retries.
+
+    The pool drops the broken connection; `pool_pre_ping` checks the next one out."""
+    log.warning("Database unavailable on %s %s: %s", request.method, request.path, error)
+    from webapp.extensions import db
+
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is already gone
+        db.session.close()
+    return error_response(
+        503, "unavailable", HTTP_MESSAGES[503], headers={"Retry-After": RETRY_AFTER_SECONDS}
+    )
+
+
 def init_app(app):
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(InterfaceError, handle_database_unavailable)
     app.register_error_handler(HTTPException, handle_http_exception)
     if not (app.config.get("PROPAGATE_EXCEPTIONS") or app.testing):
         app.register_error_handler(Exception, handle_unexpected)
