@@ -111,5 +111,12 @@ def reindex_search():
 
 
 def init_app(app):
-    for command in (create_user, seed_demo, worker, jobs_recover, idempotency_purge, reindex_search):
+    for command in (
+        create_user,
+        seed_demo,
+        worker,
+        jobs_recover,
+        idempotency_purge,
+        reindex_search,
+    ):
         app.cli.add_command(command)
