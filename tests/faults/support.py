@@ -88,3 +88,108 @@ def stop(proc, timeout=15):
 def log_tail(path, chars=3000):
     with open(path, encoding="utf-8", errors="replace") as handle:
         return handle.read()[-chars:]
+
+
+PG_BIN = "/usr/lib/postgresql/15/bin"
+
+
+class PrivateCluster:
+    """A throw-away PostgreSQL cluster in a temporary folder, on its own socket and port, that
+    a test may stop and restart without touching the machine's cluster other tests use.
+
+    Runs as the `postgres` system user (PostgreSQL refuses to run as root), trust auth on
+    the private socket only (no TCP)."""
+
+    def __init__(self, tmp_root, port):
+        import pwd
+
+        self.port = port
+        self.root = os.path.join(tmp_root, f"pg-{port}")
+        self.data = os.path.join(self.root, "data")
+        self.socket = os.path.join(self.root, "socket")
+        os.makedirs(self.socket, exist_ok=True)
+        user = pwd.getpwnam("postgres")
+        for path in (self.root, self.socket):
+            os.chown(path, user.pw_uid, user.pw_gid)
+        # The postgres user must reach the folder (pytest's temporary root is private).
+        os.chmod(tmp_root, 0o711)
+        self._run("initdb", "-D", self.data, "-A", "trust", "-U", "postgres", "-E", "UTF8")
+
+    @staticmethod
+    def unavailable():
+        if not os.path.exists(os.path.join(PG_BIN, "initdb")):
+            return f"no PostgreSQL 15 server binaries in {PG_BIN}"
+        if os.geteuid() != 0:
+            return "a private cluster needs root, to run it as the postgres user"
+        try:
+            import pwd
+
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "no postgres system user"
+        return None
+
+    def _run(self, tool, *args):
+        return subprocess.run(
+            ["runuser", "-u", "postgres", "--", os.path.join(PG_BIN, tool), *args],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    def _ctl(self, action, *extra):
+        options = f"-p {self.port} -k {self.socket} -c listen_addresses='' -c fsync=off"
+        self._run(
+            "pg_ctl",
+            action,
+            "-D",
+            self.data,
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            os.path.join(self.root, "server.log"),
+            "-o",
+            options,
+            *extra,
+        )
+
+    def start(self):
+        self._ctl("start")
+
+    def stop(self):
+        self._ctl("stop", "-m", "fast")
+
+    def url(self, dbname):
+        return f"postgresql+psycopg://postgres@/{dbname}?host={self.socket}&port={self.port}"
+
+    def create_database(self, name):
+        import psycopg
+
+        with psycopg.connect(
+            dbname="postgres", host=self.socket, port=self.port, user="postgres", autocommit=True
+        ) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        with psycopg.connect(
+            dbname=name, host=self.socket, port=self.port, user="postgres", autocommit=True
+        ) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        return self.url(name)
+
+    def destroy(self):
+        import shutil
+
+        try:
+            self._ctl("stop", "-m", "immediate")
+        except subprocess.CalledProcessError:
+            pass  # already stopped
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
