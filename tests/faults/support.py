@@ -178,12 +178,11 @@ class PrivateCluster:
         return self.url(name)
 
     def destroy(self):
+        import contextlib
         import shutil
 
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self._ctl("stop", "-m", "immediate")
-        except subprocess.CalledProcessError:
-            pass  # already stopped
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -66,7 +66,9 @@ def site(cluster, tmp_root):
             area=factories.square(3.70, 43.45, 4.05, 43.75),
         )
         inventory_id = inventories.create(organiser, data).id
-        tokens = [accounts.create_api_token(factories.user(), "faults")[1] for _ in range(RESIDENTS)]
+        tokens = [
+            accounts.create_api_token(factories.user(), "faults")[1] for _ in range(RESIDENTS)
+        ]
         db.session.remove()
         db.engine.dispose()
     port = support.free_port()

@@ -4,6 +4,7 @@ nothing. On both backends."""
 
 import io
 import json
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -145,3 +146,43 @@ def test_the_openapi_document_describes_the_header(client):
     spec = client.get("/api/v1/openapi.json").json
     post = spec["paths"]["/api/v1/inventories/{slug}/features"]["post"]
     assert "Idempotency-Key" in {p["name"] for p in post.get("parameters", [])}
+
+
+# --- the contribution page: one key per page, sent back with the form ------------------------
+
+
+def _form(lon=3.88):
+    return {
+        "geometry": json.dumps(factories.point(lon, 43.61)),
+        "field-scientific_name": "Quercus ilex",
+        "field-observed_on": "2026-05-01",
+        "field-count": "3",
+        "field-protection": "none",
+    }
+
+
+def test_the_contribution_form_sent_twice_adds_one_feature(client, inventory):
+    author = factories.user()
+    factories.login(client, author.email)
+    url = f"/mapping/inventories/{inventory.slug}/contribute"
+    page = client.get(url).get_data(as_text=True)
+    key = re.search(r'name="submission_key" value="([0-9a-f]{32})"', page).group(1)
+    assert key not in client.get(url).get_data(as_text=True)  # a new page, a new key
+    first = client.post(url, data={**_form(), "submission_key": key})
+    again = client.post(url, data={**_form(), "submission_key": key})
+    assert first.status_code == again.status_code == 302
+    assert first.headers["Location"] == again.headers["Location"]
+    assert _count(inventory) == 1
+
+
+def test_a_refused_form_keeps_its_key_and_a_changed_resend_is_a_new_contribution(client, inventory):
+    author = factories.user()
+    factories.login(client, author.email)
+    url = f"/mapping/inventories/{inventory.slug}/contribute"
+    refused = client.post(url, data={**_form(2.35), "submission_key": "k" * 32})
+    assert refused.status_code == 422
+    assert 'name="submission_key" value="' + "k" * 32 in refused.get_data(as_text=True)
+    assert client.post(url, data={**_form(), "submission_key": "k" * 32}).status_code == 302
+    # Back button, another position, sent again with the old page's key: a second feature.
+    assert client.post(url, data={**_form(3.881), "submission_key": "k" * 32}).status_code == 302
+    assert _count(inventory) == 2
