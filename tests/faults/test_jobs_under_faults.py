@@ -180,7 +180,9 @@ def test_a_job_redis_lost_is_recovered_and_its_mail_sent_once(world):
         # Redis restarted without persistence: the queued job is gone, the record remains.
         world["redis"].delete(f"rq:queue:{world['queue']}", f"rq:job:{job_id}")
         assert jobs.recover(grace_seconds=3600) == []  # too young: its dispatch may be under way
-        assert jobs.recover(grace_seconds=0) == [job_id]
+        result = app.test_cli_runner().invoke(args=["jobs-recover", "--grace", "0"])
+        assert result.exit_code == 0, result.output
+        assert f"re-queued job {job_id}" in result.output and "1 job(s)" in result.output
         assert jobs.recover(grace_seconds=0) == []  # queued again: alive
         db.session.remove()
         queue = jobs.get_queue()
