@@ -10,8 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from mapping.models import Feature
-from tests import factories
+from tests import backends, concurrency, factories
+from tests.conftest import BACKENDS
 from tests.mapping.api_support import as_user, error_of, jpeg, photo_inventory
+from webapp import idempotency
+from webapp.accounts.models import User
 from webapp.extensions import db
 from webapp.models import IdempotencyKey
 
@@ -186,3 +189,50 @@ def test_a_refused_form_keeps_its_key_and_a_changed_resend_is_a_new_contribution
     # Back button, another position, sent again with the old page's key: a second feature.
     assert client.post(url, data={**_form(3.881), "submission_key": "k" * 32}).status_code == 302
     assert _count(inventory) == 2
+
+
+# --- the same key sent by several attempts at once: the database orders them ---------------
+
+
+@pytest.fixture(
+    scope="module",
+    params=[pytest.param(b, marks=pytest.mark.xdist_group(f"idem-{b}")) for b in BACKENDS],
+)
+def committing(request, tmp_root):
+    backends.require(request.param)
+    yield from concurrency.committing_app(request.param, "idemconc", tmp_root)
+
+
+def test_attempts_racing_with_one_key_create_one_feature(committing):
+    from mapping.services import features
+
+    with committing.app_context():
+        author_id = factories.user().id
+        inventory_id = factories.inventory(moderation_mode="post").id
+        db.session.remove()
+    payload = _data()
+
+    def attempt(_n):
+        author = db.session.get(User, author_id)
+        feature, replayed = idempotency.run_once(
+            author,
+            "raced-key",
+            f"feature:{inventory_id}",
+            payload,
+            lambda: features.create(
+                author, inventory_id, payload["geometry"], payload["properties"]
+            ),
+            lambda feature_id: db.session.get(Feature, feature_id),
+        )
+        result = (feature.id, replayed)
+        db.session.remove()
+        return result
+
+    results, errors = concurrency.all_at_once(committing, attempt, list(range(4)))
+    assert errors == []
+    assert len({fid for fid, _replayed in results.values()}) == 1
+    assert sorted(replayed for _fid, replayed in results.values()) == [False, True, True, True]
+    with committing.app_context():
+        count = select(func.count(Feature.id)).where(Feature.inventory_id == inventory_id)
+        assert db.session.scalar(count) == 1
+        db.session.remove()
