@@ -265,7 +265,7 @@ def run(import_id):
     db.session.commit()
     record = db.session.get(ImportRun, import_id)
     if not claimed or record is None:
-        return {"import_id": import_id, "claimed": False}
+        return _unclaimed(import_id, record)
     db.session.refresh(record)
     actor = db.session.get(User, record.actor_id) if record.actor_id else None
     with force_locale(getattr(actor, "locale", None) or "fr"):
@@ -274,12 +274,26 @@ def run(import_id):
             outcomes = _convert_all(record)
             if not _save(record, actor, outcomes):
                 db.session.refresh(record)
-                return {"import_id": import_id, "claimed": False}
+                return _unclaimed(import_id, record)
         except Exception:
             db.session.rollback()
             _fail(import_id, outcomes)
             raise
     return {"import_id": import_id, "accepted": record.accepted, "rejected": record.rejected}
+
+
+def _unclaimed(import_id, record):
+    """What an attempt that found the import done by another one answers: that one's result."""
+    if record is None:
+        return {"import_id": import_id, "claimed": False}
+    db.session.refresh(record)
+    return {
+        "import_id": import_id,
+        "claimed": False,
+        "status": record.status,
+        "accepted": record.accepted,
+        "rejected": record.rejected,
+    }
 
 
 def _still_running(import_id):

@@ -156,6 +156,17 @@ def test_an_import_whose_worker_is_killed_mid_way_is_retried_and_imported_once(w
         # Recovery is idempotent: nothing is left to re-queue, a second run is a no-op.
         assert jobs.recover(grace_seconds=0) == []
         assert jobs.run_job(job_id) is None
+        # A worker dying after the import committed but before the job's bookkeeping: the
+        # next attempt imports nothing and reports the import's own result.
+        row = db.session.get(Job, job_id)
+        row.status = "started"
+        db.session.commit()
+        result = jobs.run_job(job_id)
+        assert (result["claimed"], result["accepted"], result["status"]) == (
+            False,
+            ROWS,
+            "finished",
+        )
         assert _features_of(record_id) == ROWS
         db.session.remove()
 
