@@ -235,6 +235,9 @@ def recover(grace_seconds=60, now=None):
             if worker and (worker.hostname != host or _alive(worker.pid)):
                 continue
         new_id = f"{row.id}-{len(rq_ids) + 1}"
+        # Two workers starting together must not both re-queue it: the first claims it.
+        if not connection.set(f"fabrique:job-recovery:{new_id}", 1, nx=True, ex=86400):
+            continue
         with connection.pipeline() as pipe:
             pipe.rpush(_RQ_IDS.format(row.id), new_id)
             pipe.expire(_RQ_IDS.format(row.id), 7 * 86400)
