@@ -55,13 +55,49 @@ def worker(burst):
     from rq import Worker
 
     from webapp.extensions import db
-    from webapp.jobs import get_queue
+    from webapp.jobs import get_queue, recover
 
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: jobs run inline, no worker is needed.")
     queue = get_queue()
+    # A worker restarted by its supervisor first re-queues what a dead worker left behind.
+    for job_id in recover():
+        click.echo(f"re-queued job {job_id}")
+    db.session.remove()
     db.engine.dispose()  # never share pooled connections with forked work-horses
     Worker([queue], connection=queue.connection).work(burst=burst, logging_level="INFO")
+
+
+@click.command("jobs-recover")
+@click.option(
+    "--grace",
+    default=60,
+    show_default=True,
+    help="Seconds a job unknown to RQ is left alone (its dispatch may be under way)",
+)
+@with_appcontext
+def jobs_recover(grace):
+    """Re-queue jobs left behind by a dead worker or a lost dispatch (schedule it every minute)."""
+    from webapp.jobs import recover
+
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: jobs run inline, nothing to recover.")
+    recovered = recover(grace_seconds=grace)
+    for job_id in recovered:
+        click.echo(f"re-queued job {job_id}")
+    click.echo(f"{len(recovered)} job(s) re-queued")
+
+
+@click.command("idempotency-purge")
+@click.option("--days", default=7, show_default=True, help="Keep keys younger than this")
+@with_appcontext
+def idempotency_purge(days):
+    """Forget the Idempotency-Keys of old submissions (schedule it daily)."""
+    from datetime import timedelta
+
+    from webapp import idempotency
+
+    click.echo(f"{idempotency.purge(timedelta(days=days))} key(s) forgotten")
 
 
 @click.command("reindex-search")
@@ -149,5 +185,14 @@ def restore(path, force):
 
 
 def init_app(app):
-    for command in (create_user, seed_demo, worker, reindex_search, backup, restore):
+    for command in (
+        create_user,
+        seed_demo,
+        worker,
+        jobs_recover,
+        idempotency_purge,
+        reindex_search,
+        backup,
+        restore,
+    ):
         app.cli.add_command(command)

@@ -38,6 +38,10 @@ def _configure_engine_options(app):
     options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     if url.startswith("sqlite"):
         options.update(sqlite_engine_options(url))
+    elif url.startswith("postgresql"):
+        # An unreachable server fails the request (503) instead of hanging it.
+        connect_args = {"connect_timeout": 5, **options.get("connect_args", {})}
+        options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
