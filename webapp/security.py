@@ -94,8 +94,8 @@ def _api_writes_need_a_user():
     from flask import abort
     from flask_login import current_user
 
-    if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
-        return
+    if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or request.routing_exception:
+        return  # reads, and unknown addresses or methods (404, 405), are answered as usual
     if request.path.startswith("/api/") and not current_user.is_authenticated:
         abort(401)
 

@@ -39,6 +39,9 @@ IDOR_CASES = [
     if "owner" in allowed and not allowed & {"anonymous", "resident", "participant"}
 ]
 
+# One world per backend per module: keep the module on one worker.
+pytestmark = pytest.mark.xdist_group("security-matrix")
+
 
 @pytest.fixture(scope="module")
 def world(app):

@@ -135,6 +135,9 @@ SKILL_FILTERED = {
     "/api/v1/people?skill={skill}",
 }
 
+# One world per backend per module: keep the module on one worker.
+pytestmark = pytest.mark.xdist_group("security-leaks")
+
 
 @pytest.fixture(scope="module")
 def world(app):
