@@ -66,7 +66,7 @@ ACCESS = {
     "api_hackathons.CriteriaResource": {"POST": ORGANISERS},
     "api_hackathons.FinderResource": {"GET": MEMBERS},
     "api_hackathons.HackathonResource": {"GET": EVERYONE},
-    "api_hackathons.HackathonsResource": {"GET": EVERYONE, "POST": MEMBERS},
+    "api_hackathons.HackathonsResource": {"GET": EVERYONE, "POST": ORGANISERS},
     "api_hackathons.InviteAnswerResource": {"POST": OWNER},
     "api_hackathons.InvitesResource": {"POST": OWNER},
     "api_hackathons.JuryResource": {"POST": ORGANISERS},
@@ -96,7 +96,9 @@ ACCESS = {
     "api_map_features.InventoryMapResource": {"GET": EVERYONE},
     "api_map_features.PhotoResource": {"DELETE": ORGANISERS | OWNER | {"moderator"}},
     "api_map_features.PhotosResource": {"POST": ORGANISERS | OWNER | {"moderator"}},
-    "api_map_features.ReportResource": {"POST": ORGANISERS | OWNER | {"moderator"}},
+    # Reporting an unpublished item: its author and moderators are told why not, others
+    # are not told it exists.
+    "api_map_features.ReportResource": {"POST": MODERATORS | OWNER},
     "api_map_features.RevertResource": {"POST": ORGANISERS | {"moderator"}},
     "api_map_parties.PartiesResource": {"GET": EVERYONE},
     "api_map_parties.PartyResource": {"GET": EVERYONE},
@@ -116,7 +118,7 @@ ACCESS = {
     "api_moderation.DatasetRequestResource": {"GET": MODERATORS | OWNER},
     "api_moderation.DatasetRequestsResource": {"GET": EVERYONE, "POST": MEMBERS},
     "api_moderation.DecisionResource": {"POST": MODERATORS},
-    "api_moderation.FlagResource": {"POST": MEMBERS},
+    "api_moderation.FlagResource": {"POST": MODERATORS | OWNER},
     "api_moderation.InboxResource": {"GET": MODERATORS},
     "api_moderation.MySubmissionsResource": {"GET": MEMBERS},
     # The owner's request is pending: nobody supports it yet; only those who see it withdraw.
@@ -136,7 +138,7 @@ ACCESS = {
     # The hackathon is still open for registration: no ranking, no jury pages yet.
     "api_proposals.RankingResource": {"GET": NOBODY},
     "api_proposals.ResultsResource": {"POST": ORGANISERS},
-    "api_proposals.ScoresResource": {"PUT": MEMBERS},
+    "api_proposals.ScoresResource": {"PUT": NOBODY},  # no jury before judging
     "api_proposals.ScreenshotsResource": {"POST": MEMBERS},
     "api_proposals.ShowcaseResource": {"GET": EVERYONE},
     "api_proposals.StageResource": {"POST": OWNER},

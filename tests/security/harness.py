@@ -238,8 +238,8 @@ def payload(endpoint, method, world):
         ("api_moderation.FlagResource", "POST"): {"reason": "spam"},
         ("api_hackathons.HackathonsResource", "POST"): {
             "title": "Hackathon du printemps",
-            "starts_at": "2030-04-01T09:00:00",
-            "ends_at": "2030-04-02T18:00:00",
+            "starts_at": "2030-04-01T09:00:00+02:00",
+            "ends_at": "2030-04-02T18:00:00+02:00",
             "capacity": 10,
         },
         ("api_hackathons.PhaseResource", "POST"): {"phase": "building"},
@@ -256,6 +256,7 @@ def payload(endpoint, method, world):
         ("api_proposals.ProposalsResource", "POST"): _proposal(shared),
         ("api_proposals.ProposalResource", "PUT"): _proposal(shared),
         ("api_proposals.StageResource", "POST"): {"stage": "prototype"},
+        ("api_proposals.ScoresResource", "PUT"): {"criterion_id": 1, "value": 3},
         ("api_proposals.ProgressResource", "POST"): {"body": "Une carte qui marche."},
         ("api_map_features.FeatureResource", "PATCH"): {"revision": 1, "properties": {}},
         ("api_map_features.RevertResource", "POST"): {"revision": 1},
