@@ -113,7 +113,7 @@ ACCESS = {
     "api_mapping_io.ImportResource": {"GET": ORGANISERS},
     "api_mapping_io.ImportStart": {"POST": ORGANISERS},
     "api_mapping_io.InventoryExports": {"POST": MEMBERS},
-    "api_mapping_io.InventoryImports": {"GET": ORGANISERS, "POST": MEMBERS},
+    "api_mapping_io.InventoryImports": {"GET": ORGANISERS, "POST": ORGANISERS},
     "api_moderation.DashboardResource": {"GET": MODERATORS},
     "api_moderation.DatasetRequestResource": {"GET": MODERATORS | OWNER},
     "api_moderation.DatasetRequestsResource": {"GET": EVERYONE, "POST": MEMBERS},
@@ -139,7 +139,7 @@ ACCESS = {
     "api_proposals.RankingResource": {"GET": NOBODY},
     "api_proposals.ResultsResource": {"POST": ORGANISERS},
     "api_proposals.ScoresResource": {"PUT": NOBODY},  # no jury before judging
-    "api_proposals.ScreenshotsResource": {"POST": MEMBERS},
+    "api_proposals.ScreenshotsResource": {"POST": OWNER},
     "api_proposals.ShowcaseResource": {"GET": EVERYONE},
     "api_proposals.StageResource": {"POST": OWNER},
     "api_proposals.SupportResource": {"DELETE": ORGANISERS | OWNER | {"moderator"}, "POST": NOBODY},

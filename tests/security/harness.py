@@ -3,6 +3,7 @@ session per role, URLs filled from the world, and what counts as a refusal."""
 
 import contextlib
 import contextvars
+import io
 import os
 import shutil
 import tempfile
@@ -13,6 +14,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from tests import factories
 from tests.security import world as world_module
+from tests.workshops import image_bytes
 from webapp.extensions import db, limiter
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
@@ -219,7 +221,10 @@ def call(app, world, role, method, path, endpoint=None):
     kwargs = {}
     if method != "GET":
         body = payload(endpoint, method, world)
-        kwargs = {"json": body} if path.startswith("/api/") else {"data": body}
+        if any(isinstance(value, tuple) for value in body.values()):
+            kwargs = {"data": body, "content_type": "multipart/form-data"}
+        else:
+            kwargs = {"json": body} if path.startswith("/api/") else {"data": body}
     with world["isolated"]() if method in UNSAFE else contextlib.nullcontext():
         response = client.open(path, method=method, **kwargs)
         status, location = response.status_code, response.headers.get("Location")
@@ -257,6 +262,12 @@ def payload(endpoint, method, world):
         ("api_proposals.ProposalResource", "PUT"): _proposal(shared),
         ("api_proposals.StageResource", "POST"): {"stage": "prototype"},
         ("api_proposals.ScoresResource", "PUT"): {"criterion_id": 1, "value": 3},
+        ("api_proposals.ScreenshotsResource", "POST"): {
+            "file": (io.BytesIO(image_bytes("PNG")), "screen.png")
+        },
+        ("api_mapping_io.InventoryImports", "POST"): {
+            "file": (io.BytesIO(b"lon;lat\n3.87;43.61\n"), "points.csv")
+        },
         ("api_proposals.ProgressResource", "POST"): {"body": "Une carte qui marche."},
         ("api_map_features.FeatureResource", "PATCH"): {"revision": 1, "properties": {}},
         ("api_map_features.RevertResource", "POST"): {"revision": 1},
