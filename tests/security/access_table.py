@@ -104,6 +104,8 @@ ACCESS = {
     "api_map_parties.PartyResource": {"GET": EVERYONE},
     "api_map_parties.PartySummaryResource": {"GET": EVERYONE},
     "api_map_parties.TaskClaimResource": {"POST": ORGANISERS | OWNER},
+    # The cell is reserved by nobody: "not yours" (409) for everyone; who may mark a cell
+    # done or release it is tested in tests/mapping/test_tasks.py.
     "api_map_parties.TaskDoneResource": {"POST": MEMBERS},
     "api_map_parties.TaskReleaseResource": {"POST": MEMBERS},
     "api_map_parties.TaskReopenResource": {"POST": ORGANISERS | {"moderator"}},
@@ -144,6 +146,7 @@ ACCESS = {
     "api_proposals.StageResource": {"POST": OWNER},
     "api_proposals.SupportResource": {"DELETE": ORGANISERS | OWNER | {"moderator"}, "POST": NOBODY},
     "api_search.api_search": {"GET": EVERYONE},
+    # Withdrawing a dot one has not cast is a 409 for everyone.
     "api_workshops.DotsResource": {"DELETE": MEMBERS, "POST": MEMBERS},
     "api_workshops.IdeasResource": {"GET": EVERYONE, "POST": MEMBERS},
     "api_workshops.RequirementsResource": {"GET": ORGANISERS},
@@ -191,6 +194,8 @@ ACCESS = {
     "crowdsourcing.post_comment": {"POST": MEMBERS},
     "crowdsourcing.proposal": {"GET": ORGANISERS | OWNER | {"moderator"}},
     "crowdsourcing.proposal_edit": {"GET": OWNER, "POST": OWNER},
+    # The form is checked before the service (422 for an empty form); proposals.submit
+    # refuses non-participants (tests/crowdsourcing/test_proposals.py).
     "crowdsourcing.proposal_new": {"GET": MEMBERS, "POST": MEMBERS},
     "crowdsourcing.proposal_progress": {"POST": OWNER},
     "crowdsourcing.proposal_screenshot": {"POST": OWNER},
