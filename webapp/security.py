@@ -123,6 +123,18 @@ def api_user():
     return current_user._get_current_object()
 
 
+def _api_writes_need_a_user():
+    """Every change through the API needs a user: refuse the anonymous with 401 before
+    their input is read, so no validation detail answers someone who may not act."""
+    from flask import abort
+    from flask_login import current_user
+
+    if request.method in ("GET", "HEAD", "OPTIONS", "TRACE") or request.routing_exception:
+        return  # reads, and unknown addresses or methods (404, 405), are answered as usual
+    if request.path.startswith("/api/") and not current_user.is_authenticated:
+        abort(401)
+
+
 def _unauthorized():
     from flask import abort, flash, redirect, url_for
 
@@ -147,6 +159,7 @@ def init_app(app):
     login_manager.unauthorized_handler(_unauthorized)
     csrf.init_app(app)
     app.before_request(_refuse_tokens_past_the_limit)
+    app.before_request(_api_writes_need_a_user)
     app.before_request(_csrf_unless_token)
     talisman.init_app(
         app,

@@ -447,6 +447,9 @@ def flag(actor, submission_id, reason, note=None):
     with unit_of_work():
         submission = _get(submission_id, lock=True)
         if not is_reportable(submission):
+            # Someone else's unpublished item is not there for a stranger, not even as an id.
+            if submission.submitter_id != actor.id and not policies.can(actor, "moderation.decide"):
+                raise NotFound("submission.not_found")
             raise Conflict(
                 "flag.not_published", message=_l("Only published items can be reported.")
             )

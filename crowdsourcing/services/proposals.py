@@ -386,6 +386,8 @@ def support(actor, proposal_id):
 def withdraw_support(actor, proposal_id):
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied("proposal.login_required")
+    # A proposal the actor may not see gives away neither its existence nor its count.
+    get_visible(actor, proposal_id)
     with unit_of_work():
         db.session.execute(
             delete(ProposalSupport).where(

@@ -142,6 +142,8 @@ def support(actor, request_id):
 
 
 def withdraw_support(actor, request_id):
+    # A request the actor may not see gives away neither its existence nor its count.
+    get_visible(actor, request_id)
     with unit_of_work():
         db.session.execute(
             delete(DatasetRequestSupport).where(

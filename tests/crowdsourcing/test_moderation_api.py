@@ -411,7 +411,9 @@ def test_flagging_through_the_api(client, session):
     member = as_user(client, factories.user())
 
     error_of(client.post(flag_url(submission.id), json={"reason": "spam"}), 401)
-    error_of(member.post(flag_url(pending.id), json={"reason": "spam"}), 409, "flag.not_published")
+    error_of(
+        member.post(flag_url(pending.id), json={"reason": "spam"}), 404, "submission.not_found"
+    )
     error_of(member.post(flag_url(999_999), json={"reason": "spam"}), 404)
     response = member.post(flag_url(submission.id), json={"reason": "boring"})
     assert set(error_of(response, 422)["fields"]) == {"reason"}

@@ -765,9 +765,12 @@ def test_only_published_items_can_be_flagged(session, decision):
         moderation.decide(moderator(), submission.id, submission.version, decision, note="Non")
 
     with pytest.raises(Conflict) as caught:
+        moderation.flag(_request.requester, submission.id, "spam")
+    assert caught.value.code == "flag.not_published"
+    # A stranger does not learn that someone else's unpublished item exists.
+    with pytest.raises(NotFound):
         moderation.flag(factories.user(), submission.id, "spam")
 
-    assert caught.value.code == "flag.not_published"
     assert count(Flag) == 0 and fresh(submission).flag_count == 0
 
 

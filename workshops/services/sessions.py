@@ -159,6 +159,8 @@ def _material_title(title):
 
 
 def add_link(actor, session_id, title, url):
+    # Who may act is settled before the input is judged: no error detail for outsiders.
+    _facilitated(actor, session_id)
     title = _material_title(title)
     url = (url or "").strip()
     if not _is_url(url):
@@ -175,9 +177,9 @@ def add_link(actor, session_id, title, url):
 
 def add_file(actor, session_id, title, data):
     """Attach a file whose type is read from its bytes (PDF, PNG, JPEG, OpenDocument)."""
+    _facilitated(actor, session_id)
     title = _material_title(title)
     content_type, extension = files.sniff_material(data)
-    _facilitated(actor, session_id)
     name = files.store("materials", data, extension)
     try:
         with unit_of_work():

@@ -63,6 +63,8 @@ def _theme(actor, theme_id):
 
 
 def rename_theme(actor, theme_id, name):
+    # Who may act is settled before the input is judged: no error detail for outsiders.
+    _theme(actor, theme_id)
     name = _theme_name(name)
     try:
         with unit_of_work():
