@@ -35,23 +35,45 @@ def _draw_map(inventory, geometry):
         types=list(inventory.allowed_types),
         initial=geometry,
         statusId="draw-status",
+        latInput="lat",
+        lonInput="lon",
+        decimalComma=locale() == "fr",
         labels=draw_labels(),
     )
     return maps.render(fmap, nonce())
 
 
-def _posted_geometry():
+def _posted_geometry(inventory):
+    """What was posted, to show it again: the typed or pasted position, else the drawn one."""
     try:
-        return json.loads(forms.feature_geometry(request.form) or "null")
+        text = forms.feature_geometry(request.form, geo.from_db(inventory.area))
+    except ValidationError:
+        text = forms.feature_geometry({"geometry": request.form.get("geometry")})
+    try:
+        return json.loads(text or "null")
     except ValueError:
         return None
+
+
+def _typed(geometry):
+    """The latitude and longitude boxes: as typed after an error, else from a point."""
+    if request.method == "POST":
+        return {"lat": request.form.get("lat", ""), "lon": request.form.get("lon", "")}
+    if geometry and geometry.get("type") == "Point":
+        lon, lat = geometry["coordinates"][:2]
+        return {"lat": f"{lat:.6f}", "lon": f"{lon:.6f}"}
+    return {"lat": "", "lon": ""}
+
+
+def _given_geometry(inventory):
+    return forms.feature_geometry(request.form, geo.from_db(inventory.area))
 
 
 def _feature_form(inventory, feature=None, error=None, status=200, **context):
     """The contribution form (new or edit), with what was typed kept on errors."""
     if error is not None:
         values = forms.feature_values(inventory, request.form)
-        geometry = _posted_geometry()
+        geometry = _posted_geometry(inventory)
     else:
         values, geometry = context.pop("values", {}), context.pop("geometry", None)
     return render_template(
@@ -62,6 +84,7 @@ def _feature_form(inventory, feature=None, error=None, status=200, **context):
         errors=field_errors(error) if error else {},
         targets=forms.error_targets(inventory, lambda spec: formschema.label(spec, locale())),
         geometry_json=json.dumps(geometry) if geometry else "",
+        typed=_typed(geometry),
         map=_draw_map(inventory, geometry),
         **context,
     ), (error.status if error else status)
@@ -86,7 +109,7 @@ def contribute(slug):
         created = features.create(
             user(),
             inventory.id,
-            forms.feature_geometry(request.form),
+            _given_geometry(inventory),
             forms.feature_values(inventory, request.form),
             forms.feature_photos(inventory, request.files),
             party_id=party,
@@ -167,7 +190,7 @@ def edit_feature(feature_id):
             user(),
             current.id,
             revision,
-            geometry=forms.feature_geometry(request.form),
+            geometry=_given_geometry(current.inventory),
             properties=browse.merged(user(), current, posted),
             photos=forms.feature_photos(current.inventory, request.files),
             note=request.form.get("note"),
