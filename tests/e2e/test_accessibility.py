@@ -157,6 +157,7 @@ PAGES = {
     "showcase": Page("/showcase/"),
     # Pages reached from e-mails, forms of the second rank and organisers' pages.
     "search": Page("/search?q=arbre"),
+    "accessibility-statement": Page("/accessibilite"),
     "resend-confirmation": Page("/confirm"),
     "confirm-email-bad-link": Page("/confirm/not-a-token"),  # lands on /confirm with a message
     "reset-password": Page("/password/reset/not-a-token"),
