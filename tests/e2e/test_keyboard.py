@@ -93,7 +93,7 @@ def test_contribute_a_point_by_typing_its_coordinates(browsing, live_server, fr)
     tab_to(page, "#field-scientific_name-input")
     page.keyboard.type("Erithacus rubecula clavier")
     tab_to(page, "#field-observed_on-input")
-    page.keyboard.type("01052026")  # a French date box: day, month, year
+    page.keyboard.type("05052026")  # day and month alike: the box's order follows the OS
     tab_to(page, "main form.contribute-form button[type=submit]")
     page.keyboard.press("Enter")
 
@@ -108,7 +108,7 @@ def test_contribute_a_point_by_typing_its_coordinates(browsing, live_server, fr)
         id=feature_id,
     )
     assert len(rows) == 1 and rows[0][0] == "pending"
-    assert "Erithacus rubecula clavier" in rows[0][1] and "2026-05-01" in rows[0][1]
+    assert "Erithacus rubecula clavier" in rows[0][1] and "2026-05-05" in rows[0][1]
     assert "3.8755" in page.content() and "43.608" in page.content()  # the point as typed
 
 
