@@ -254,8 +254,35 @@ OVERFLOWING = """() => {
 }"""
 
 
-def _open(browsing, spec, **options):
-    page = browsing.new_page(user=spec.user, **options)
+@pytest.fixture(scope="module")
+def shared_contexts():
+    """One browser context per server and user for all the pages of this module: its cache
+    keeps the stylesheets and scripts, so each page costs one HTML load, not twenty."""
+    contexts = {}
+    yield contexts
+    for context in contexts.values():
+        context.close()
+
+
+def _shared_page(browsing, contexts, user):
+    key = (browsing.server.url, user)
+    if key not in contexts:
+        options = {
+            "base_url": browsing.server.url,
+            "locale": "fr-FR",
+            "bypass_csp": True,
+            "viewport": {"width": 1280, "height": 800},
+        }
+        if user is not None:
+            options["storage_state"] = browsing._storage_state(user)
+        contexts[key] = browsing.browser.new_context(**options)
+        contexts[key].set_default_timeout(10_000)
+    page = contexts[key].new_page()
+    page.on("pageerror", lambda exc: browsing.page_errors.append(f"{page.url}: {exc}"))
+    return page
+
+
+def _open(page, spec):
     response = page.goto(spec.path)
     if spec.submit_empty_form:
         with page.expect_response(lambda r: r.request.method == "POST") as answer:
@@ -325,10 +352,18 @@ def test_every_html_page_is_checked(tmp_path):
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_is_accessible(browsing, live_server, name):
+def test_page_is_accessible(browsing, live_server, shared_contexts, name):
     """axe-core at desktop width, then no sideways scrolling at phone width."""
     spec = PAGES[name]
-    page = _open(browsing, spec, bypass_csp=True)
+    page = _shared_page(browsing, shared_contexts, spec.user)
+    try:
+        _check(page, spec, live_server.backend)
+    finally:
+        page.close()
+
+
+def _check(page, spec, backend):
+    _open(page, spec)
     page.add_script_tag(path=str(AXE))
     results = page.evaluate(
         "(exclude) => axe.run({ exclude: exclude.map((s) => [s]) },"
@@ -336,13 +371,13 @@ def test_page_is_accessible(browsing, live_server, name):
         list(spec.axe_exclude),
     )
     serious = [v for v in results["violations"] if v["impact"] in FAILING_IMPACTS]
-    problems = [_report(serious, spec.path, live_server.backend)] if serious else []
+    problems = [_report(serious, spec.path, backend)] if serious else []
 
     page.set_viewport_size(PHONE)
     layout = page.evaluate(OVERFLOWING)
     if layout["scrollWidth"] > layout["innerWidth"] + 1:
         problems.append(
-            f"{spec.path} ({live_server.backend}) scrolls sideways at {PHONE['width']} px: "
+            f"{spec.path} ({backend}) scrolls sideways at {PHONE['width']} px: "
             f"page width {layout['scrollWidth']} px; wider elements: "
             + ("; ".join(layout["overflowing"]) or "none found")
         )

@@ -6,6 +6,7 @@ These tests change the shared demo data: they act as people no other browser tes
 """
 
 import re
+import uuid
 
 import pytest
 from playwright.sync_api import expect
@@ -62,6 +63,26 @@ def test_skip_link_is_the_first_stop_and_moves_the_focus_to_the_content(page, fr
     assert ring["outline"] or ring["shadow"], ring
     page.keyboard.press("Enter")
     expect(page.locator("main#main")).to_be_focused()
+
+
+def test_sign_up_with_the_keyboard(page, fr):
+    email = f"clavier-{uuid.uuid4().hex[:8]}@example.org"
+    page.goto("/signup")
+    tab_to(page, "main input[name=display_name]")
+    page.keyboard.type("Claude Clavier")
+    tab_to(page, "main input[name=email]")
+    page.keyboard.type(email)
+    tab_to(page, "main input[name=password]")
+    page.keyboard.type("un mot de passe assez long 42")
+    tab_to(page, "main input[type=checkbox]")
+    page.keyboard.press("Space")
+    expect(
+        page.get_by_role("checkbox", name=fr("I accept the contribution licence"))
+    ).to_be_checked()
+    tab_to(page, "main form button[type=submit]")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(fr("Check your mailbox"))
+    expect(page.get_by_role("main")).to_contain_text(email)
 
 
 def test_log_in_with_the_keyboard(browsing, live_server, fr):
