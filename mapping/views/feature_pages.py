@@ -61,7 +61,8 @@ def _typed(geometry):
         return {"lat": request.form.get("lat", ""), "lon": request.form.get("lon", "")}
     if geometry and geometry.get("type") == "Point":
         lon, lat = geometry["coordinates"][:2]
-        return {"lat": f"{lat:.6f}", "lon": f"{lon:.6f}"}
+        # Seven decimals, as stored: saving the form untouched must not "move" the point.
+        return {"lat": f"{lat:.7f}", "lon": f"{lon:.7f}"}
     return {"lat": "", "lon": ""}
 
 

@@ -145,6 +145,19 @@ def test_contribute_a_point_by_typing_its_coordinates(browsing, live_server, fr)
     assert "3.8755" in page.content() and "43.608" in page.content()  # the point as typed
 
 
+def test_the_coordinate_boxes_follow_the_map(browsing, fr):
+    page = browsing.new_page(user=KEYBOARD_USER)
+    page.goto(INVENTORY + "/contribute")
+    tab_to(page, "button[data-draw-action=centre]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#geometry")).to_have_value(re.compile('"type":"Point"'))
+    expect(page.locator("#lat")).to_have_value(re.compile(r"^43,\d{6}$"))  # French: a comma
+    expect(page.locator("#lon")).to_have_value(re.compile(r"^3,\d{6}$"))
+    tab_to(page, "button[data-draw-action=clear]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#lat")).to_have_value("")
+
+
 def test_coordinates_outside_the_area_get_a_clear_error(browsing, fr):
     page = browsing.new_page(user=KEYBOARD_USER)
     page.goto(INVENTORY + "/contribute")

@@ -3,11 +3,12 @@ point), or a line or an area pasted as GeoJSON or WKT; each refusal is shown and
 nothing."""
 
 import json
+import re
 
 from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 
-from mapping.models import Feature
+from mapping.models import Feature, FeatureRevision
 from tests import factories
 from webapp.extensions import db
 
@@ -96,3 +97,31 @@ def test_pasted_text_that_is_no_shape_is_refused(client):
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and _count() == before
     assert 'id="shape-errors"' in page and "du côté de la gare</textarea>" in page
+
+
+def test_saving_an_edit_form_untouched_does_not_move_the_point(client):
+    inv = factories.inventory()
+    author = factories.user()
+    feature = factories.feature(inv, author=author, geometry=factories.point(3.8812345, 43.6112345))
+    factories.login(client, author.email)
+    page = client.get(f"/mapping/features/{feature.id}/edit").get_data(as_text=True)
+    lat = re.search(r'name="lat" id="lat" value="([^"]*)"', page).group(1)
+    lon = re.search(r'name="lon" id="lon" value="([^"]*)"', page).group(1)
+    assert (lat, lon) == ("43.6112345", "3.8812345")
+    data = {
+        "revision": str(feature.revision),
+        "geometry": json.dumps(factories.point(3.8812345, 43.6112345)),
+        "lat": lat,
+        "lon": lon,
+        "field-scientific_name": "Quercus pubescens",
+        "field-observed_on": "2026-05-01",
+    }
+    response = client.post(f"/mapping/features/{feature.id}/edit", data=data)
+    assert response.status_code == 302
+    latest = db.session.scalars(
+        select(FeatureRevision)
+        .where(FeatureRevision.feature_id == feature.id)
+        .order_by(FeatureRevision.number.desc())
+    ).first()
+    assert latest.number == 2 and "scientific_name" in latest.changed
+    assert "geometry" not in latest.changed
