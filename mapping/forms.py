@@ -16,7 +16,7 @@ from wtforms import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from mapping import formschema
+from mapping import formschema, positions
 from mapping.models import GEOMETRY_TYPES, INVENTORY_STATUSES, LICENCES
 from webapp.errors import ValidationError
 from webapp.inputs import loads as strict_json
@@ -134,7 +134,12 @@ def uses_fieldset(spec):
 
 def error_targets(inventory, label):
     """For the error summary: each field's label and the id of the element to jump to."""
-    targets = {"geometry": (_l("Position on the map"), "map-section")}
+    targets = {
+        "geometry": (_l("Position on the map"), "map-section"),
+        "lat": (_l("Latitude"), "lat"),
+        "lon": (_l("Longitude"), "lon"),
+        "shape": (_l("Line or area (GeoJSON or WKT)"), "shape"),
+    }
     for spec in inventory.fields:
         anchor = f"field-{spec['key']}" + ("" if uses_fieldset(spec) else "-input")
         targets[spec["key"]] = (label(spec), anchor)
@@ -171,8 +176,15 @@ def feature_photos(inventory, files):
     return photos
 
 
-def feature_geometry(formdata):
-    """The drawn geometry (GeoJSON text), or None when nothing was drawn."""
+def feature_geometry(formdata, area=None):
+    """The geometry given (GeoJSON text), or None: typed coordinates first, then a pasted
+    line or area, then what was drawn on the map (the page's script keeps them in step)."""
+    typed = positions.typed_point(formdata.get("lat"), formdata.get("lon"), area)
+    if typed is not None:
+        return json.dumps(typed)
+    pasted = positions.pasted_shape(formdata.get("shape"))
+    if pasted is not None:
+        return json.dumps(pasted)
     text = (formdata.get("geometry") or "").strip()
     return text or None
 

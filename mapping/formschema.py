@@ -10,8 +10,10 @@ attribute compared when looking for duplicates).
 
 import math
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from webapp.errors import ValidationError
@@ -202,10 +204,16 @@ def choice_label(field, value, locale):
     return value
 
 
+def local_today():
+    """Today in the institution's time zone: a date typed just after midnight there is today's."""
+    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"] if has_app_context() else "Europe/Paris"
+    return datetime.now(ZoneInfo(zone)).date()
+
+
 def _date_bound(value):
     if value is None:
         return None
-    return date.today() if value == "today" else _parse_date(value)
+    return local_today() if value == "today" else _parse_date(value)
 
 
 # --- values ------------------------------------------------------------------------------------

@@ -40,6 +40,14 @@ def home():
     return render_template("home.html", upcoming=upcoming)
 
 
+@bp.get("/accessibilite")
+def accessibility():
+    """The accessibility statement that the footer of every page links to (RGAA)."""
+    from flask import render_template
+
+    return render_template("accessibility.html")
+
+
 @bp.get("/healthz")
 def healthz():
     try:

@@ -2,7 +2,6 @@
 feature page, history and photos. The rules live in `mapping.services`."""
 
 import functools
-from datetime import date
 
 from flask import Blueprint, request
 from flask_babel import get_locale
@@ -119,7 +118,7 @@ def _page_globals():
         "licence_urls": inventories.LICENCE_URLS,
         "geometry_labels": geo.TYPE_LABELS,
         "locale": locale(),
-        "today": date.today().isoformat(),
+        "today": formschema.local_today().isoformat(),
     }
 
 

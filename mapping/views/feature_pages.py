@@ -38,23 +38,46 @@ def _draw_map(inventory, geometry):
         types=list(inventory.allowed_types),
         initial=geometry,
         statusId="draw-status",
+        latInput="lat",
+        lonInput="lon",
+        decimalComma=locale() == "fr",
         labels=draw_labels(),
     )
     return maps.render(fmap, nonce())
 
 
-def _posted_geometry():
+def _posted_geometry(inventory):
+    """What was posted, to show it again: the typed or pasted position, else the drawn one."""
     try:
-        return json.loads(forms.feature_geometry(request.form) or "null")
+        text = forms.feature_geometry(request.form, geo.from_db(inventory.area))
+    except ValidationError:
+        text = forms.feature_geometry({"geometry": request.form.get("geometry")})
+    try:
+        return json.loads(text or "null")
     except ValueError:
         return None
+
+
+def _typed(geometry):
+    """The latitude and longitude boxes: as typed after an error, else from a point."""
+    if request.method == "POST":
+        return {"lat": request.form.get("lat", ""), "lon": request.form.get("lon", "")}
+    if geometry and geometry.get("type") == "Point":
+        lon, lat = geometry["coordinates"][:2]
+        # Seven decimals, as stored: saving the form untouched must not "move" the point.
+        return {"lat": f"{lat:.7f}", "lon": f"{lon:.7f}"}
+    return {"lat": "", "lon": ""}
+
+
+def _given_geometry(inventory):
+    return forms.feature_geometry(request.form, geo.from_db(inventory.area))
 
 
 def _feature_form(inventory, feature=None, error=None, status=200, **context):
     """The contribution form (new or edit), with what was typed kept on errors."""
     if error is not None:
         values = forms.feature_values(inventory, request.form)
-        geometry = _posted_geometry()
+        geometry = _posted_geometry(inventory)
     else:
         values, geometry = context.pop("values", {}), context.pop("geometry", None)
     return render_template(
@@ -65,6 +88,7 @@ def _feature_form(inventory, feature=None, error=None, status=200, **context):
         errors=field_errors(error) if error else {},
         targets=forms.error_targets(inventory, lambda spec: formschema.label(spec, locale())),
         geometry_json=json.dumps(geometry) if geometry else "",
+        typed=_typed(geometry),
         map=_draw_map(inventory, geometry),
         **context,
     ), (error.status if error else status)
@@ -88,9 +112,12 @@ def contribute(slug):
         # click) finds the feature the first one created instead of adding it twice.
         return _feature_form(inventory, party=party, submission_key=uuid.uuid4().hex)
     key = (request.form.get("submission_key") or "").strip()[: idempotency.MAX_LENGTH] or None
-    geometry = forms.feature_geometry(request.form)
     values = forms.feature_values(inventory, request.form)
     photos = forms.feature_photos(inventory, request.files)
+    try:
+        geometry = _given_geometry(inventory)
+    except ValidationError as error:
+        return _feature_form(inventory, error=error, party=party, submission_key=key)
     payload = {
         "geometry": geometry,
         "values": values,
@@ -190,7 +217,7 @@ def edit_feature(feature_id):
             user(),
             current.id,
             revision,
-            geometry=forms.feature_geometry(request.form),
+            geometry=_given_geometry(current.inventory),
             properties=browse.merged(user(), current, posted),
             photos=forms.feature_photos(current.inventory, request.files),
             note=request.form.get("note"),

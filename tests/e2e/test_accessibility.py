@@ -1,11 +1,13 @@
-"""Accessibility of the main pages: axe-core finds no serious or critical violation, and
-nothing scrolls sideways on a phone.
+"""Accessibility of every page: axe-core finds no serious or critical violation, and
+nothing scrolls sideways on a phone. Every GET endpoint of the app's URL map must be in
+PAGES or declared in NOT_PAGES (downloads, JSON, static files).
 
 axe-core is vendored (tests/e2e/vendor/axe.min.js). It is injected as an inline script,
 which the pages' Content-Security-Policy (script-src 'self') forbids, so these contexts
 bypass the CSP; the account tests keep it.
 """
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,8 @@ RESIDENT = "habitant@example.org"
 ORGANISER = "organisatrice@example.org"
 MODERATOR = "moderateur@example.org"
 STEWARD = "referente.verts@example.org"
+RESIDENT_2 = "habitante@example.org"
+PARTICIPANT = "alex.participant@example.org"  # in a team of both demo hackathons
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,23 @@ class Page:
     ready: str | None = None  # a selector present once scripts have rendered the page
     submit_empty_form: bool = False  # show the form's error state
     axe_exclude: tuple = ()  # selectors of third-party widgets left out of the axe run
+    upload: tuple | None = None  # (file name, bytes) sent with the page's form first
+    reaches: str | None = None  # the endpoint the upload leads to, checked instead
 
+
+# A small file to import, so that the import's detail page exists (inside the demo's area).
+IMPORT_FILE = json.dumps(
+    {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [3.8755, 43.6080]},
+                "properties": {"nom": "Croix de la place", "type": "calvaire"},
+            }
+        ],
+    }
+).encode()
 
 PAGES = {
     "home": Page("/"),
@@ -153,6 +173,83 @@ PAGES = {
     "hackathon-jury": Page("/hackathons/hackathon-mobilite-2025/jury", user=ADMIN),
     "hackathon-proposal": Page("/hackathons/hackathon-mobilite-2025/proposals/1"),
     "showcase": Page("/showcase/"),
+    # Pages reached from e-mails, forms of the second rank and organisers' pages.
+    "search": Page("/search?q=arbre"),
+    "accessibility-statement": Page("/accessibilite"),
+    "resend-confirmation": Page("/confirm"),
+    "confirm-email-bad-link": Page("/confirm/not-a-token"),  # lands on /confirm with a message
+    "reset-password": Page("/password/reset/not-a-token"),
+    "admin-edit-user": Page("/admin/users/5", user=ADMIN),
+    "moderation-reason-edit": Page("/moderation/reasons/1", user=ADMIN),
+    "request-detail": Page("/requests/1"),
+    "request-edit": Page("/requests/4/edit", user=RESIDENT_2),
+    "submission-flag": Page("/submissions/2/flag", user=RESIDENT),
+    "proposal-new": Page(
+        "/hackathons/hackathon-climat-et-donnees-ouvertes/proposals/new", user=PARTICIPANT
+    ),
+    "proposal-edit": Page("/hackathons/hackathon-mobilite-2025/proposals/1/edit", user=PARTICIPANT),
+    "team-new": Page("/hackathons/hackathon-climat-et-donnees-ouvertes/teams/new", user=RESIDENT),
+    "mapping-inventory-edit": Page(
+        "/mapping/inventories/petit-patrimoine/edit", user=ORGANISER, ready="#schema-fields"
+    ),
+    "mapping-feature-edit": Page(
+        "/mapping/features/2/edit", user=MODERATOR, ready=".leaflet-container"
+    ),
+    "mapping-feature-remove": Page("/mapping/features/2/remove", user=MODERATOR),
+    "mapping-party-edit": Page("/mapping/parties/cartopartie-arbres-ecusson/edit", user=ORGANISER),
+    "mapping-party-validators": Page(
+        "/mapping/parties/cartopartie-arbres-ecusson/validators", user=ORGANISER
+    ),
+    "mapping-imports": Page("/mapping/inventories/petit-patrimoine/imports", user=ORGANISER),
+    "mapping-import-detail": Page(
+        "/mapping/inventories/petit-patrimoine/imports",
+        user=ORGANISER,
+        upload=("calvaires.geojson", IMPORT_FILE),
+        reaches="mapping_io.import_detail",
+    ),
+    "mapping-export": Page("/mapping/inventories/petit-patrimoine/export"),
+    "workshop-idea-dataset-request": Page(
+        "/workshops/ilots-de-fraicheur/ideas/2/dataset-request", user=ORGANISER
+    ),
+    "workshop-session-new": Page("/workshops/ilots-de-fraicheur/sessions/new", user=ORGANISER),
+    "workshop-my-answers": Page("/workshops/ilots-de-fraicheur/my-answers", user=RESIDENT),
+    "workshop-requirement-new": Page(
+        "/workshops/ilots-de-fraicheur/requirements/new", user=ORGANISER
+    ),
+    "workshop-requirement-edit": Page(
+        "/workshops/ilots-de-fraicheur/requirements/1/edit", user=ORGANISER
+    ),
+}
+
+# GET endpoints that are not HTML pages, each with the reason; every other GET endpoint of the
+# app must be reached by a path in PAGES (test_every_html_page_is_checked). The JSON API and
+# the OGC API (/api/…, /ogc/…) are left out as a whole, except the API's documentation page.
+NOT_PAGES = {
+    "static": "static files",
+    "workshops.static": "static files",
+    "web.healthz": "JSON health check",
+    "web.uploaded_file": "uploaded files (logo)",
+    "profiles.avatar": "image",
+    "mapping.photo": "image",
+    "mapping.photo_thumb": "image",
+    "crowdsourcing.screenshot": "image",
+    "workshops.idea_photo": "image",
+    "workshops.material": "download of a session's material",
+    "privacy.download": "zip download",
+    "registrations.calendar": "iCalendar download",
+    "crowdsourcing.hackathon_calendar": "iCalendar download",
+    "mapping_parties.calendar": "iCalendar download",
+    "workshops.calendar": "iCalendar download",
+    "registrations.attendees_csv": "CSV download",
+    "crowdsourcing.backlog_export": "CSV download",
+    "crowdsourcing.catalogue_import_report": "CSV download",
+    "mapping_io.import_report": "CSV download",
+    "workshops.registration_answers_csv": "CSV download",
+    "crowdsourcing.hackathon_export": "CSV or JSON download",
+    "crowdsourcing.catalogue_dcat": "JSON-LD (DCAT) download",
+    "mapping_io.export_file": "GeoJSON, CSV, GeoPackage or OSM download",
+    "mapping_io.export_download": "download of an export built by a job",
+    "workshops.requirements_markdown": "Markdown download",
 }
 
 # Elements wider than the window, as short selectors, to say what overflows.
@@ -177,9 +274,45 @@ OVERFLOWING = """() => {
 }"""
 
 
-def _open(browsing, spec, **options):
-    page = browsing.new_page(user=spec.user, **options)
+@pytest.fixture(scope="module")
+def shared_contexts():
+    """One browser context per server and user for all the pages of this module: its cache
+    keeps the stylesheets and scripts, so each page costs one HTML load, not twenty."""
+    contexts = {}
+    yield contexts
+    for context in contexts.values():
+        context.close()
+
+
+def _shared_page(browsing, contexts, user):
+    key = (browsing.server.url, user)
+    if key not in contexts:
+        options = {
+            "base_url": browsing.server.url,
+            "locale": "fr-FR",
+            "bypass_csp": True,
+            "viewport": {"width": 1280, "height": 800},
+        }
+        if user is not None:
+            options["storage_state"] = browsing._storage_state(user)
+        contexts[key] = browsing.browser.new_context(**options)
+        contexts[key].set_default_timeout(10_000)
+    page = contexts[key].new_page()
+    page.on("pageerror", lambda exc: browsing.page_errors.append(f"{page.url}: {exc}"))
+    return page
+
+
+def _open(page, spec):
     response = page.goto(spec.path)
+    if spec.upload:
+        name, content = spec.upload
+        page.locator("main input[type=file]").set_input_files(
+            files=[{"name": name, "mimeType": "application/geo+json", "buffer": content}]
+        )
+        with page.expect_navigation() as navigation:
+            page.locator("main form:has(input[type=file]) button[type=submit]").click()
+        response = navigation.value
+        assert not page.url.endswith(spec.path), f"the upload on {spec.path} stayed there"
     if spec.submit_empty_form:
         with page.expect_response(lambda r: r.request.method == "POST") as answer:
             page.locator("main form button[type=submit]").click()
@@ -212,11 +345,55 @@ def _report(violations, path, backend):
     return "\n".join(lines)
 
 
+def test_every_html_page_is_checked(tmp_path):
+    """Each GET endpoint of the app is in PAGES, or declared as not an HTML page."""
+    from werkzeug.exceptions import HTTPException
+
+    from webapp import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "url-map",
+            "INSTANCE_PATH": str(tmp_path),
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/unused.sqlite",
+        }
+    )
+    adapter = app.url_map.bind("localhost")
+    checked = set()
+    for spec in PAGES.values():
+        try:
+            endpoint, _ = adapter.match(spec.path.split("?")[0], method="GET")
+        except HTTPException:
+            continue  # the not-found page
+        checked.add(endpoint)
+    checked |= {spec.reaches for spec in PAGES.values() if spec.reaches}
+    declared = set(NOT_PAGES)
+    missing = sorted(
+        f"{rule.endpoint} {rule.rule}"
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods
+        and rule.endpoint not in checked | declared
+        and not (rule.rule.startswith(("/api/", "/ogc")) and rule.endpoint != "api_docs.api_docs")
+    )
+    assert not missing, "GET endpoints neither in PAGES nor in NOT_PAGES:\n" + "\n".join(missing)
+    stale = sorted(declared & checked)
+    assert not stale, f"declared as not pages but in PAGES: {stale}"
+
+
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_is_accessible(browsing, live_server, name):
+def test_page_is_accessible(browsing, live_server, shared_contexts, name):
     """axe-core at desktop width, then no sideways scrolling at phone width."""
     spec = PAGES[name]
-    page = _open(browsing, spec, bypass_csp=True)
+    page = _shared_page(browsing, shared_contexts, spec.user)
+    try:
+        _check(page, spec, live_server.backend)
+    finally:
+        page.close()
+
+
+def _check(page, spec, backend):
+    _open(page, spec)
     page.add_script_tag(path=str(AXE))
     results = page.evaluate(
         "(exclude) => axe.run({ exclude: exclude.map((s) => [s]) },"
@@ -224,13 +401,13 @@ def test_page_is_accessible(browsing, live_server, name):
         list(spec.axe_exclude),
     )
     serious = [v for v in results["violations"] if v["impact"] in FAILING_IMPACTS]
-    problems = [_report(serious, spec.path, live_server.backend)] if serious else []
+    problems = [_report(serious, spec.path, backend)] if serious else []
 
     page.set_viewport_size(PHONE)
     layout = page.evaluate(OVERFLOWING)
     if layout["scrollWidth"] > layout["innerWidth"] + 1:
         problems.append(
-            f"{spec.path} ({live_server.backend}) scrolls sideways at {PHONE['width']} px: "
+            f"{spec.path} ({backend}) scrolls sideways at {PHONE['width']} px: "
             f"page width {layout['scrollWidth']} px; wider elements: "
             + ("; ".join(layout["overflowing"]) or "none found")
         )

@@ -1,7 +1,8 @@
 """An inventory's form: cleaning the schema an organiser writes, cleaning a contribution's
 values against it, and what makes a feature sensitive."""
 
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask_babel import force_locale
@@ -314,10 +315,20 @@ def test_clean_values_reads_multiple_choices_from_a_semicolon_list_in_form_order
 
 
 def test_clean_values_accepts_today_but_not_tomorrow_when_the_maximum_is_today():
-    today = date.today()
+    today = formschema.local_today()
     assert clean(seen_on=today.isoformat()) == {"seen_on": today.isoformat()}
     errors = value_errors(FIELDS, {"seen_on": (today + timedelta(days=1)).isoformat()})
     assert errors["seen_on"] == [f"Between 2000-01-01 and {today.isoformat()}."]
+
+
+@pytest.mark.parametrize("zone", ["Etc/GMT-14", "Etc/GMT+12"])
+def test_clean_values_takes_today_in_the_institutions_time_zone(app, zone, monkeypatch):
+    # Twenty-six hours apart: at any hour, one of these zones is not on the server's UTC date.
+    monkeypatch.setitem(app.config, "BABEL_DEFAULT_TIMEZONE", zone)
+    there = datetime.now(ZoneInfo(zone)).date()
+    assert clean(seen_on=there.isoformat()) == {"seen_on": there.isoformat()}
+    errors = value_errors(FIELDS, {"seen_on": (there + timedelta(days=1)).isoformat()})
+    assert errors["seen_on"] == [f"Between 2000-01-01 and {there.isoformat()}."]
 
 
 def test_clean_values_requires_required_fields_even_when_blank():

@@ -130,7 +130,8 @@
    *   data-draw="Point|LineString|Polygon"   choose what to draw
    *   data-draw-action="centre|locate|finish|clear"
    * On a map click in point mode, the point moves there. Options: input, types, initial,
-   * statusId, labels {placed, drawn, drawing, cleared, marker, locating, denied, unavailable}. */
+   * statusId, latInput, lonInput, decimalComma,
+   * labels {placed, drawn, drawing, cleared, marker, locating, denied, unavailable}. */
   function draw(map, options) {
     var input = document.getElementById(options.input);
     var status = document.getElementById(options.statusId || "draw-status");
@@ -143,10 +144,46 @@
 
     function say(text) { if (status) status.textContent = text || ""; }
 
+    /* Latitude and longitude boxes (coordinate entry, the keyboard's way): they follow the
+     * map, and the map follows them. A decimal comma is accepted and shown in French. */
+    var latBox = options.latInput && document.getElementById(options.latInput);
+    var lonBox = options.lonInput && document.getElementById(options.lonInput);
+    var typing = false;
+
+    function shown(value) {
+      var text = value.toFixed(6);
+      return options.decimalComma ? text.replace(".", ",") : text;
+    }
+
+    function degrees(box, limit) {
+      var text = (box && box.value || "").replace(/[\s\u00a0]/g, "");
+      if (!/^[+-]?\d{1,3}([.,]\d+)?$/.test(text)) return null;
+      var value = parseFloat(text.replace(",", "."));
+      return Math.abs(value) <= limit ? value : null;
+    }
+
+    function fillBoxes(geometry) {
+      if (!latBox || !lonBox || typing) return;
+      var point = geometry && geometry.type === "Point";
+      latBox.value = point ? shown(geometry.coordinates[1]) : "";
+      lonBox.value = point ? shown(geometry.coordinates[0]) : "";
+    }
+
     function write(geometry) {
       if (input) input.value = geometry ? JSON.stringify(geometry) : "";
       container.dataset.drawn = geometry ? geometry.type : "";
+      fillBoxes(geometry);
       if (input) input.dispatchEvent(new Event("change", {bubbles: true}));
+    }
+
+    function followBoxes() {
+      var lat = degrees(latBox, 90), lon = degrees(lonBox, 180);
+      if (lat === null || lon === null) return;
+      typing = true;
+      choose("Point", true);
+      placePoint(L.latLng(lat, lon));
+      map.setView(layer.getLatLng(), Math.max(map.getZoom(), 16));
+      typing = false;
     }
 
     function geometryOf(l) {
@@ -264,10 +301,15 @@
       });
       b.disabled = false;
     });
+    [latBox, lonBox].forEach(function (box) {
+      if (box) box.addEventListener("change", followBoxes);
+    });
     var start = parsed(options.initial) || parsed(input && input.value);
     if (start && start.type === "LineString" && types.indexOf("LineString") >= 0) mode = "LineString";
     if (start && /Polygon/.test(start.type) && types.indexOf("Polygon") >= 0) mode = "Polygon";
+    typing = true;        /* the boxes keep what the server sent back, typos included */
     show(start);
+    typing = false;
     /* Something drawn already: edit it; nothing yet: start drawing what comes first. */
     choose(mode, Boolean(start));
     return {clear: clear, placePoint: placePoint, choose: choose};
