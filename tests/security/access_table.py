@@ -308,6 +308,7 @@ ACCESS = {
     "static": {"GET": EVERYONE},
     "web.healthz": {"GET": EVERYONE},
     "web.home": {"GET": EVERYONE},
+    "web.accessibility": {"GET": EVERYONE},
     "web.set_language": {"POST": EVERYONE},
     # Only the institution's own files are public uploads; the world has none.
     "web.uploaded_file": {"GET": NOBODY},
