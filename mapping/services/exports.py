@@ -84,7 +84,9 @@ def count(inventory):
 
 
 def features(inventory, exact):
-    """(id, Shapely geometry, values) of each published feature, in id order, by batches."""
+    """(id, Shapely geometry, values) of each published feature, in id order, by batches:
+    one keyset query per BATCH rows, so that memory stays flat whatever the inventory's size
+    (tests/mapping/test_export_streaming.py fails if every row is loaded at once)."""
     geometry = Feature.geom if exact else Feature.public_geom
     properties = Feature.properties if exact else Feature.public_properties
     last = 0
@@ -133,9 +135,11 @@ def stream(viewer, inventory_id, fmt, exact=False):
             "export.too_large",
             message=_l("This inventory is large: its export is prepared in the background."),
         )
-    # The rows are read now, inside the request; the body is written while it is sent.
-    rows = list(features(inventory, exact))
-    return inventory, WRITERS[fmt](_snapshot(inventory), licence(inventory), iter(rows))
+    # Rows are read batch by batch while the body is sent: the caller keeps the request's
+    # context (and so its database session) open while it iterates (stream_with_context).
+    return inventory, WRITERS[fmt](
+        _snapshot(inventory), licence(inventory), features(inventory, exact)
+    )
 
 
 def write_file(inventory, fmt, exact, path, progress=None):
