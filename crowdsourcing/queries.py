@@ -26,8 +26,10 @@ from webapp.extensions import db
 PAGE_SIZE = 50
 
 
-def inbox(filters, after=None, limit=PAGE_SIZE):
-    """Oldest first. `after` is the (created_at, id) of the last row already shown."""
+def inbox(filters, after=None, limit=None):
+    """Oldest first. `after` is the (created_at, id) of the last row already shown. One
+    query whatever the page size; at most `limit` + 1 rows are read."""
+    limit = limit or PAGE_SIZE
     status = filters.get("status") or PENDING
     query = select(Submission).options(
         joinedload(Submission.submitter), joinedload(Submission.reason)

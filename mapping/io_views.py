@@ -8,6 +8,7 @@ from flask import (
     render_template,
     request,
     send_file,
+    stream_with_context,
     url_for,
 )
 from flask_babel import get_locale
@@ -212,7 +213,7 @@ def export_file(slug, fmt):
         "Link": f'<{terms["url"]}>; rel="license"',
     }
     mimetype = exports.FORMATS[fmt][1]
-    return Response(pieces, mimetype=mimetype, headers=headers)
+    return Response(stream_with_context(pieces), mimetype=mimetype, headers=headers)
 
 
 @bp.post("/exports")

@@ -82,6 +82,8 @@ class IsolatedClient(FlaskClient):
     even while the test itself holds one."""
 
     def open(self, *args, **kwargs):
+        # Buffered: a streamed body (stream_with_context) is read inside that same context.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

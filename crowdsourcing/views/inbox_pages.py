@@ -18,6 +18,7 @@ from crowdsourcing.services import moderation
 from crowdsourcing.views import (
     _departments,
     _described,
+    _described_all,
     _int,
     _user,
     admins_only,
@@ -29,6 +30,7 @@ from webapp.accounts.forms import EmptyForm, flash_errors
 from webapp.db import utcnow
 from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.extensions import db
+from webapp.profiles import visibility
 
 
 def _filter_form():
@@ -79,6 +81,7 @@ def _inbox_page(bulk_form, status=200):
         flash(_("This page link is not valid any more: here is the first page."), "error")
         after, status = None, 422
     rows, next_after = queries.inbox(filters, after)
+    visibility.preload_profiles([s.submitter for s in rows])
     args = {k: v for k, v in request.args.items() if k != "after"}
     next_url = (
         url_for(".inbox", **args, after=api.encode_cursor(next_after)) if next_after else None
@@ -87,7 +90,7 @@ def _inbox_page(bulk_form, status=200):
         "crowdsourcing/inbox.html",
         filter_form=filter_form,
         bulk_form=bulk_form,
-        rows=[(s, *_described(s)) for s in rows],
+        rows=_described_all(rows),
         hidden=queries.flagged_for_review(),
         next_url=next_url,
         args=args,

@@ -40,6 +40,8 @@ class Context:
     def __init__(self, inventory, options, fmt, file_crs, how):
         self.inventory, self.fmt = inventory, fmt
         self.area = geo.from_db(inventory.area)
+        # Every row is tested against the area (a city's outline has thousands of vertices).
+        shapely.prepare(self.area)
         self.fields = inventory.fields
         self.allowed = inventory.allowed_types
         self.mapping = options.get("fields") or {}

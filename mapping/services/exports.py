@@ -9,11 +9,12 @@ Small inventories stream; GeoPackage files and large inventories are built by a 
 import os
 from types import SimpleNamespace
 
+import shapely
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from mapping import geo, jobs, policies
+from mapping import jobs, policies
 from mapping.io import gpkg, writers
 from mapping.models import PUBLISHED, Feature, Inventory
 from mapping.services import inventories
@@ -84,13 +85,16 @@ def count(inventory):
 
 
 def features(inventory, exact):
-    """(id, Shapely geometry, values) of each published feature, in id order, by batches."""
+    """(id, Shapely geometry, values) of each published feature, in id order, by batches:
+    one keyset query per BATCH rows, so that memory stays flat whatever the inventory's size
+    (tests/mapping/test_export_streaming.py fails if every row is loaded at once). The
+    geometries of a batch are read from WKB by Shapely in one call."""
     geometry = Feature.geom if exact else Feature.public_geom
     properties = Feature.properties if exact else Feature.public_properties
     last = 0
     while True:
         rows = db.session.execute(
-            select(Feature.id, geometry, properties)
+            select(Feature.id, func.ST_AsBinary(geometry), properties)
             .where(
                 Feature.inventory_id == inventory.id,
                 Feature.status == PUBLISHED,
@@ -101,8 +105,9 @@ def features(inventory, exact):
         ).all()
         if not rows:
             return
-        for ident, value, props in rows:
-            yield ident, geo.from_db(value), props or {}
+        shapes = shapely.from_wkb([bytes(wkb) for _ident, wkb, _props in rows])
+        for (ident, _wkb, props), shape in zip(rows, shapes, strict=True):
+            yield ident, shape, props or {}
         last = rows[-1][0]
 
 
@@ -133,9 +138,11 @@ def stream(viewer, inventory_id, fmt, exact=False):
             "export.too_large",
             message=_l("This inventory is large: its export is prepared in the background."),
         )
-    # The rows are read now, inside the request; the body is written while it is sent.
-    rows = list(features(inventory, exact))
-    return inventory, WRITERS[fmt](_snapshot(inventory), licence(inventory), iter(rows))
+    # Rows are read batch by batch while the body is sent: the caller keeps the request's
+    # context (and so its database session) open while it iterates (stream_with_context).
+    return inventory, WRITERS[fmt](
+        _snapshot(inventory), licence(inventory), features(inventory, exact)
+    )
 
 
 def write_file(inventory, fmt, exact, path, progress=None):

@@ -12,11 +12,11 @@ def write_report(record, outcomes, saved):
     """Write the report next to the upload; return its path relative to UPLOAD_DIR."""
     header = [_("Row"), _("Source reference"), _("Outcome"), _("Reason"), _("Feature id")]
     rows = []
+    # Translated once: a large import has a hundred thousand rows.
+    accepted_label = _("accepted") if saved else _("not saved (the import failed)")
+    rejected_label = _("rejected")
     for outcome in outcomes:
-        if outcome.accepted:
-            label = _("accepted") if saved else _("not saved (the import failed)")
-        else:
-            label = _("rejected")
+        label = accepted_label if outcome.accepted else rejected_label
         reason = outcome.reason if not outcome.accepted else (outcome.note or "")
         rows.append([outcome.number, outcome.ref, label, reason, outcome.feature_id or ""])
     relative = os.path.join("mapping", "imports", "reports", f"import-{record.id}.csv")

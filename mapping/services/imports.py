@@ -19,8 +19,8 @@ from sqlalchemy import select, update
 from mapping import geo, jobs, policies
 from mapping.io import convert, crs, osm, sources
 from mapping.io import values as value_mapping
-from mapping.models import PUBLISHED, Feature, FeatureRevision, ImportRun, Inventory
-from mapping.services import visibility
+from mapping.models import ImportRun, Inventory
+from mapping.services import import_save
 from mapping.services.import_report import write_report
 from webapp import jobs as kernel_jobs
 from webapp.accounts.models import User
@@ -335,50 +335,12 @@ def _save(record, actor, outcomes):
     with unit_of_work():
         if not _still_running(record.id):
             return False
-        inventory = record.inventory
-        for start_at in range(0, len(accepted), BATCH):
-            batch = accepted[start_at : start_at + BATCH]
-            features = [_feature(record, inventory, actor, o) for o in batch]
-            db.session.flush()
-            for outcome, feature in zip(batch, features, strict=True):
-                outcome.feature_id = feature.id
-                db.session.add(_revision(feature, actor, record))
-            db.session.flush()
+        import_save.save(record, record.inventory, actor, accepted)
         record.accepted = len(accepted)
         record.rejected = len(outcomes) - len(accepted)
         record.report_path = write_report(record, outcomes, saved=True)
         record.status, record.error = FINISHED, None
     return True
-
-
-def _feature(record, inventory, actor, outcome):
-    feature = Feature(
-        inventory_id=inventory.id,
-        inventory=inventory,
-        status=PUBLISHED,
-        created_by_id=getattr(actor, "id", None),
-        updated_by_id=getattr(actor, "id", None),
-        import_id=record.id,
-        source_ref=outcome.ref,
-        revision=1,
-    )
-    visibility.apply(feature, inventory, outcome.shape, outcome.values)
-    db.session.add(feature)
-    return feature
-
-
-def _revision(feature, actor, record):
-    return FeatureRevision(
-        feature_id=feature.id,
-        number=1,
-        action="import",
-        actor_id=getattr(actor, "id", None),
-        geom=feature.geom,
-        properties=dict(feature.properties or {}),
-        status=feature.status,
-        changed=sorted(feature.properties or {}) + ["geometry"],
-        note=f"import #{record.id}: {feature.source_ref}"[:500],
-    )
 
 
 def _fail(import_id, outcomes):

@@ -8,18 +8,31 @@ from mapping.models import Feature
 from webapp.extensions import db
 
 
-def apply(feature, inventory, geometry, values):
-    """Set a feature's exact and public geometry and values from Shapely and clean values."""
+def columns(inventory, geometry, values):
+    """The exact and public columns of a feature (Shapely geometries) from its shape and
+    clean values; `apply` sets them on a feature, bulk imports write them directly."""
     fields = inventory.fields
     sensitive = formschema.is_sensitive(fields, values)
     public = geo.generalise(geometry, inventory.generalise_m) if sensitive else geometry
+    public_lon, public_lat = geo.centre_of(public)
+    return {
+        "public_geom": public,
+        "public_lon": public_lon,
+        "public_lat": public_lat,
+        "geometry_type": geometry.geom_type,
+        "properties": values,
+        "public_properties": formschema.public_values(fields, values, sensitive),
+        "is_sensitive": sensitive,
+    }
+
+
+def apply(feature, inventory, geometry, values):
+    """Set a feature's exact and public geometry and values from Shapely and clean values."""
+    cols = columns(inventory, geometry, values)
     feature.geom = geo.to_db(geometry)
-    feature.public_geom = geo.to_db(public)
-    feature.public_lon, feature.public_lat = geo.centre_of(public)
-    feature.geometry_type = geometry.geom_type
-    feature.properties = values
-    feature.public_properties = formschema.public_values(fields, values, sensitive)
-    feature.is_sensitive = sensitive
+    feature.public_geom = geo.to_db(cols.pop("public_geom"))
+    for name, value in cols.items():
+        setattr(feature, name, value)
 
 
 def recompute(inventory, batch=500):

@@ -1,6 +1,7 @@
 """Run the benchmarks and print a table of medians and ratios.
 
-python -m tests.bench [--size 1000000] [--only viewport,inbox,load,browser] [--backends postgis,sqlite]
+python -m tests.bench [--size 1000000] [--only viewport,browser,load,inbox,import,export,rush]
+                      [--backends postgis,sqlite]
 """
 
 import argparse
@@ -9,7 +10,9 @@ import sys
 import time
 from datetime import UTC, datetime
 
-SCENARIOS = ("viewport", "browser", "load", "inbox")
+SCENARIOS = ("viewport", "browser", "load", "inbox", "import", "export", "rush")
+# Scenarios whose module name differs from the scenario's (`import` is a Python keyword).
+MODULES = {"import": "imports", "export": "exports"}
 
 
 def main(argv=None):
@@ -27,7 +30,7 @@ def main(argv=None):
     results = []
     started = time.monotonic()
     for name in chosen:
-        module = __import__(f"tests.bench.{name}", fromlist=["run"])
+        module = __import__(f"tests.bench.{MODULES.get(name, name)}", fromlist=["run"])
         for backend in backends if name == "viewport" else ["postgis"]:
             log(f"== {name} on {backend}")
             results.extend(_as_list(module.run(backend, args.size, log)))

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from mapping import geo
 from mapping.models import PUBLISHED, Feature, FeatureRevision
-from mapping.services import imports
+from mapping.services import import_save, imports
 from tests import factories
 from tests.mapping import io_support as io
 
@@ -191,15 +191,17 @@ def test_an_import_failing_half_way_saves_nothing_and_says_so(session, monkeypat
     actor = io.organiser()
     inv = io.trees(actor)
     calls = []
-    real = imports._revision
+    real = import_save._rows
 
-    def failing(feature, actor, record):
-        calls.append(feature.id)
-        if len(calls) == 30:
+    def failing(*args):
+        # Two chunks of ten are written, then the third fails.
+        calls.append(1)
+        if len(calls) == 3:
             raise RuntimeError("disk full")
-        return real(feature, actor, record)
+        return real(*args)
 
-    monkeypatch.setattr(imports, "_revision", failing)
+    monkeypatch.setattr(import_save, "CHUNK", 10)
+    monkeypatch.setattr(import_save, "_rows", failing)
     record = io.run_import(
         actor,
         inv,
