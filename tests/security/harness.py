@@ -23,6 +23,8 @@ REFUSALS = (401, 403, 404)
 
 class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
+        # Buffered: a streamed body (stream_with_context) is read inside that same context.
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
