@@ -1,11 +1,11 @@
 """URLs: safe redirect targets (only paths on this site), slugs for readable addresses, and
-the integer converter of every route."""
+the converters of every route."""
 
 import re
 import unicodedata
 from urllib.parse import urlsplit
 
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 # Ids and counts are SQL INTEGER columns: 32-bit signed on PostgreSQL.
 SQL_INTEGER_MAX = 2**31 - 1
@@ -33,3 +33,13 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map, fixed_digits=0, min=None, max=SQL_INTEGER_MAX, signed=False):  # noqa: A002
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class TextConverter(UnicodeConverter):
+    """`<slug>` and `<string:…>` without a NUL character: such a path is a 404, not a query
+    PostgreSQL refuses."""
+
+    def to_python(self, value):
+        if "\x00" in value:
+            raise ValidationError()
+        return value

@@ -23,7 +23,10 @@ FIELD_MESSAGES = {
 }
 
 TYPE_MESSAGES = {
-    fields.String: {"invalid": _l("Enter text.")},
+    fields.String: {
+        "invalid": _l("Enter text."),
+        "nul": _l("Remove the null character from this text."),
+    },
     fields.Integer: {"invalid": _l("Enter a whole number."), "too_large": _l("Number too large.")},
     fields.Float: {
         "invalid": _l("Enter a number."),
@@ -75,6 +78,19 @@ def _bound_integers():
     fields.Integer._validated = _validated
 
 
+def _refuse_nul_in_text():
+    """Refuse text holding a NUL character: no one types it, and PostgreSQL cannot store it."""
+    parse = fields.String._deserialize
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = parse(self, value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise self.make_error("nul")
+        return text
+
+    fields.String._deserialize = _deserialize
+
+
 def integer_range(converter, field, ret=None, **kwargs):
     """Document that bound in the OpenAPI document, unless the field has a tighter one (an
     apispec attribute function)."""
@@ -87,6 +103,7 @@ def integer_range(converter, field, ret=None, **kwargs):
 # At import, before any schema class declares its fields (they copy the messages then).
 _patch_messages()
 _bound_integers()
+_refuse_nul_in_text()
 
 
 def _refuse_constant(name):

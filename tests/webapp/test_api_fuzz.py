@@ -55,7 +55,19 @@ def _load_schema():
         shutil.rmtree(root, ignore_errors=True)
 
 
+class _Target:
+    """The WSGI app the cases are sent to: the app of the backend under test, each request in
+    its own context (its own app context and `g`, as in production)."""
+
+    app = None
+
+    def __call__(self, environ, start_response):
+        return contextvars.Context().run(self.app, environ, start_response)
+
+
+TARGET = _Target()
 schema = _load_schema()
+schema.app = TARGET  # the operations keep this object: the fixture points it at each backend
 KNOWN = {"ids": {}, "slugs": {}}
 
 
@@ -100,12 +112,7 @@ def world(app):
     try:
         with app.app_context():
             token, KNOWN["ids"], KNOWN["slugs"] = fuzz_world.seed()
-
-        def isolated(environ, start_response):
-            # Each request gets its own app context and `g`, as in production.
-            return contextvars.Context().run(app, environ, start_response)
-
-        schema.app = isolated
+        TARGET.app = app
         yield {"connection": connection, "token": token}
     finally:
         test_session.remove()
@@ -158,6 +165,7 @@ CHECKS = [
 @schema.parametrize()
 @settings(suppress_health_check=list(HealthCheck), deadline=None)
 def test_api_holds_its_contract(case, world):
+    assert case.operation.app is TARGET and TARGET.app is not None
     connection = world["connection"]
     for headers in ({}, {"Authorization": f"Bearer {world['token']}"}):
         savepoint = connection.begin_nested()

@@ -6,6 +6,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from crowdsourcing.models import DatasetRequest
 from tests import factories
 from tests.crowdsourcing import hackathon_helpers as hackathons
 from webapp.accounts import services as accounts
@@ -112,3 +113,26 @@ def test_the_openapi_document_states_the_integer_bounds(client):
 def test_my_profile_lists_are_empty_lists_before_any_profile_is_saved(client):
     body = client.get("/api/v1/me/profile", headers=_token(factories.user())).json
     assert body["interests"] == [] and body["languages"] == [] and body["links"] == []
+
+
+def test_a_nul_character_in_text_is_refused_and_nothing_is_created(client):
+    headers = _token(factories.user())
+    before = db.session.scalar(select(func.count()).select_from(DatasetRequest))
+    response = client.post(
+        "/api/v1/dataset-requests",
+        json={"title": "Arbres\u0000", "description": "Les arbres des rues"},
+        headers=headers,
+    )
+    error = _error(response, 422)
+    assert error["fields"]["title"] == ["Retirez le caractère nul de ce texte."]
+    assert db.session.scalar(select(func.count()).select_from(DatasetRequest)) == before
+
+
+def test_a_nul_character_in_a_query_is_refused(client):
+    response = client.get("/api/v1/search?q=arbre%00")
+    assert "q" in _error(response, 422)["fields"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/hackathons/a%00b", "/api/v1/inventories/%00"])
+def test_a_nul_character_in_a_path_is_not_found(client, path):
+    _error(client.get(path), 404, "not_found")
