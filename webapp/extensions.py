@@ -6,12 +6,11 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_smorest import Api as _SmorestApi
-from flask_smorest import Blueprint as _SmorestBlueprint
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
-from webapp.validation import ArgumentsParser, integer_range
+from webapp.validation import integer_range
 
 # Stable constraint names, so migrations can refer to them on both backends.
 NAMING_CONVENTION = {
@@ -36,9 +35,6 @@ class Api(_SmorestApi):
         # webapp.errors registers the handlers for HTML and JSON alike.
         pass
 
-
-# Every API blueprint parses its arguments with it (NaN and Infinity refused).
-_SmorestBlueprint.ARGUMENTS_PARSER = ArgumentsParser()
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()

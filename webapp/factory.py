@@ -8,7 +8,6 @@ from flask import Flask
 from webapp import config as config_module
 from webapp.extensions import api, db, limiter, migrate
 from webapp.urls import IdConverter, TextConverter
-from webapp.validation import StrictJSONProvider
 
 
 def create_app(test_config=None):
@@ -16,7 +15,6 @@ def create_app(test_config=None):
     app = Flask("webapp", instance_relative_config=True)
     app.url_map.converters["int"] = IdConverter
     app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
-    app.json = StrictJSONProvider(app)
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "FABRIQUE_INSTANCE", app.instance_path
     )

@@ -1,18 +1,12 @@
 """How the API reads input: translated messages for marshmallow's built-in validation errors,
-whole numbers bounded to what the database holds, and JSON as the standard says it.
+whole numbers bounded to what the database holds, no NUL character in text.
 
 marshmallow keeps its default messages in class attributes; we point them at lazy
 translations once, so every API schema answers in the user's language.
 """
 
-import json
-
-from flask import json as flask_json
-from flask.json.provider import DefaultJSONProvider
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
-from webargs import core
-from webargs.flaskparser import FlaskParser, abort, is_json_request
 
 from webapp.urls import SQL_INTEGER_MAX
 
@@ -104,29 +98,3 @@ def integer_range(converter, field, ret=None, **kwargs):
 _patch_messages()
 _bound_integers()
 _refuse_nul_in_text()
-
-
-def _refuse_constant(name):
-    raise json.JSONDecodeError(f"{name} is not a JSON number", name, 0)
-
-
-class StrictJSONProvider(DefaultJSONProvider):
-    """Read JSON as RFC 8259 says: NaN and Infinity are refused, not read as floats that no
-    database column or GeoJSON coordinate can hold."""
-
-    def loads(self, s, **kwargs):
-        kwargs.setdefault("parse_constant", _refuse_constant)
-        return super().loads(s, **kwargs)
-
-
-class ArgumentsParser(FlaskParser):
-    """webargs' parser for the API, reading JSON bodies with the app's strict provider and
-    refusing unreadable ones with a translated message."""
-
-    def _raw_load_json(self, req):
-        if not is_json_request(req):
-            return core.missing
-        return flask_json.loads(req.get_data(cache=True))
-
-    def _handle_invalid_json_error(self, error, req, *args, **kwargs):
-        abort(400, messages={"json": [_l("The body is not valid JSON.")]})

@@ -4,7 +4,7 @@ import json
 from urllib.parse import urlencode
 
 import marshmallow as ma
-from flask import Response, abort, current_app, request
+from flask import Response, abort, request
 from flask_babel import lazy_gettext as _l
 
 from webapp.errors import ValidationError
@@ -101,7 +101,7 @@ def multipart_body(schema):
             fields={"feature": [_l("Send the feature as JSON in a part named feature.")]},
         )
     try:
-        data = current_app.json.loads(raw)  # the app's strict JSON: no NaN or Infinity
+        data = json.loads(raw)
     except ValueError:
         data = None
     if not isinstance(data, dict):
