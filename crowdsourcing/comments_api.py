@@ -7,8 +7,10 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import validate
 
-from crowdsourcing.models import COMMENT_TARGETS
+from crowdsourcing.models import COMMENT_TARGETS, Comment
 from crowdsourcing.services import comments
+from webapp import idempotency
+from webapp.extensions import db
 from webapp.profiles import visibility
 from webapp.schemas import StrictSchema, error_responses
 from webapp.security import api_user
@@ -69,8 +71,21 @@ class CommentsResource(MethodView):
     @bp.arguments(CommentTargetSchema, location="query")
     @bp.arguments(CommentInSchema)
     @bp.response(201, CommentSchema)
+    @bp.doc(parameters=[idempotency.OPENAPI_PARAMETER])
     @error_responses(bp, 401, 404, 422)
     def post(self, target, data):
-        """Comment on a target you can see; it is shown at once and reviewed by moderators."""
-        comment = comments.create(api_user(), target["target"], target["id"], data["body"])
+        """Comment on a target you can see; it is shown at once and reviewed by moderators.
+
+        With an `Idempotency-Key` header, a retry gets the same comment back, never a second.
+        """
+        actor = api_user()
+        key = idempotency.key_from_request()
+        comment, _replayed = idempotency.run_once(
+            actor,
+            key,
+            f"comment:{target['target']}:{target['id']}",
+            data,
+            lambda: comments.create(actor, target["target"], target["id"], data["body"]),
+            lambda comment_id: db.session.get(Comment, comment_id),
+        )
         return comment_body(comment, comments.submission_of(comment))

@@ -19,6 +19,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from mapping import formschema
 from mapping.models import GEOMETRY_TYPES, INVENTORY_STATUSES, LICENCES
 from webapp.errors import ValidationError
+from webapp.inputs import loads as strict_json
 
 # Names of the inventory settings the service takes, in the form's order.
 INVENTORY_FIELDS = (
@@ -108,7 +109,7 @@ def inventory_data(form):
         data["area"] = upload.read().decode("utf-8", errors="replace")
     text = (form.form_schema.data or "").strip()
     try:
-        data["form_schema"] = json.loads(text) if text else {"fields": []}
+        data["form_schema"] = strict_json(text) if text else {"fields": []}
     except ValueError:
         raise ValidationError(
             "inventory.invalid",

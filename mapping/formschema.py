@@ -15,6 +15,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from webapp.errors import ValidationError
+from webapp.text import one_line
 
 TEXT, LONG_TEXT, INTEGER, DECIMAL = "text", "long_text", "integer", "decimal"
 CHOICE, MULTI_CHOICE, BOOLEAN, DATE, PHOTO = "choice", "multi_choice", "boolean", "date", "photo"
@@ -73,7 +74,7 @@ def clean_schema(schema):
 
 def _text(raw, name, limit=300):
     value = raw.get(name)
-    return " ".join(value.split())[:limit] if isinstance(value, str) else ""
+    return one_line(value)[:limit] if isinstance(value, str) else ""
 
 
 def _clean_field(raw, n, errors):
@@ -272,7 +273,7 @@ def _clean_text(field, value):
         raise _Refused(_l("Give a text."))
     text = str(value).strip()
     if field["type"] == TEXT:
-        text = " ".join(text.split())
+        text = one_line(text)
     high = field.get("max", TEXT_MAX[field["type"]])
     low = field.get("min", 0)
     if not low <= len(text) <= min(high, TEXT_MAX[field["type"]]):

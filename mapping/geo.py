@@ -4,7 +4,6 @@ Everything is WGS 84, longitude first. Checks raise ValidationError with a preci
 translated message under the given field name.
 """
 
-import json
 import math
 
 import shapely
@@ -16,6 +15,7 @@ from shapely.geometry import mapping as shapely_mapping
 from shapely.validation import explain_validity
 
 from webapp.errors import ValidationError
+from webapp.inputs import loads as strict_json
 
 MAX_VERTICES = 5000
 MAX_AREA_VERTICES = 20000
@@ -34,17 +34,32 @@ def _fail(field, message):
     raise ValidationError("geometry.invalid", fields={field: [message]})
 
 
+def _numbers_only(coordinates):
+    """Every leaf of nested coordinate arrays is a number (not text, not true/false)."""
+    stack = [coordinates]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, bool) or not isinstance(item, int | float):
+            return False
+    return True
+
+
 def parse_geojson(value, field="geometry"):
     """Read a GeoJSON geometry (dict or text) into a 2D Shapely geometry, or refuse it."""
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = strict_json(value)
         except ValueError:
             _fail(field, _l("The geometry is not valid GeoJSON."))
     if not isinstance(value, dict) or "type" not in value:
         _fail(field, _l("Give a GeoJSON geometry with a type and coordinates."))
     if value.get("type") == "GeometryCollection":
         _fail(field, _l("Geometry collections are not accepted; give one geometry."))
+    if not _numbers_only(value.get("coordinates")):
+        # Shapely would turn "3.87" into 3.87: GeoJSON positions are numbers, nothing else.
+        _fail(field, _l("The coordinates of this geometry cannot be read."))
     try:
         geometry = shape(value)
     except Exception:  # Shapely raises several types on malformed coordinates

@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from mapping import geo
 from webapp.accounts.forms import MultiCheckboxField
+from webapp.inputs import loads as strict_json
 
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -102,7 +103,7 @@ class PartyForm(FlaskForm):
 def uploaded_area(storage):
     """A GeoJSON file (geometry, Feature or FeatureCollection of areas) as one geometry."""
     try:
-        document = json.loads(storage.read(2_000_000).decode("utf-8"))
+        document = strict_json(storage.read(2_000_000).decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return None
     if not isinstance(document, dict):
@@ -135,7 +136,7 @@ class DrawnTasksForm(FlaskForm):
     def geometries(self):
         """The drawn polygons, or None (with an error on the field) when unreadable."""
         try:
-            document = json.loads(self.tasks.data or "")
+            document = strict_json(self.tasks.data or "")
         except ValueError:
             document = None
         if isinstance(document, dict) and document.get("type") == "FeatureCollection":

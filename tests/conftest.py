@@ -87,7 +87,8 @@ class IsolatedClient(FlaskClient):
 
 @pytest.fixture
 def client(app, session):
-    limiter.reset()
+    with app.app_context():
+        limiter.reset()
     app.test_client_class = IsolatedClient
     return app.test_client()
 
@@ -97,10 +98,12 @@ def strict_limits(app):
     """The production limit on log-in, sign-up and reset attempts, for the tests of it."""
     previous = app.config["AUTH_RATE_LIMIT"]
     app.config["AUTH_RATE_LIMIT"] = "10 per minute;50 per hour"
-    limiter.reset()
+    with app.app_context():
+        limiter.reset()
     yield
     app.config["AUTH_RATE_LIMIT"] = previous
-    limiter.reset()
+    with app.app_context():
+        limiter.reset()
 
 
 @pytest.fixture

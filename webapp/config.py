@@ -64,6 +64,8 @@ def load(instance_path, overrides=None):
         "REDIS_URL": overrides.pop("REDIS_URL", os.environ.get("REDIS_URL") or None),
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "fabrique"),
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or os.path.join(instance_path, "uploads"),
+        # Where `flask backup` writes its archives when no path is given.
+        "BACKUP_DIR": os.environ.get("BACKUP_DIR") or os.path.join(instance_path, "backups"),
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)),
         # Base map tiles: the only third-party origin a page may load from.
         "TILE_URL": os.environ.get("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),

@@ -1,9 +1,18 @@
-"""CSV exports that spreadsheets cannot turn into formulas."""
+"""CSV exports that spreadsheets cannot turn into formulas.
+
+Every CSV the application writes goes through `safe_cell` (OWASP's advice on CSV
+injection): a text cell starting with =, +, -, @, a tab or a carriage return gets a leading
+single quote, so a spreadsheet shows it as text instead of running it. A cell that is
+exactly a number ("-3.8767", "+12", "-1e-05") is kept as it is: a spreadsheet reads it as
+that number and nothing else, and negative coordinates stay usable.
+"""
 
 import csv
 import io
+import re
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def safe_cell(value):
@@ -11,7 +20,7 @@ def safe_cell(value):
     if value is None:
         return ""
     text = str(value)
-    if text.startswith(FORMULA_START):
+    if text.startswith(FORMULA_START) and not NUMBER.fullmatch(text):
         return "'" + text
     return text
 

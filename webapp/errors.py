@@ -148,8 +148,52 @@ def handle_unexpected(error):
     return error_response(500, "internal_error", HTTP_MESSAGES[500])
 
 
+RETRY_AFTER_SECONDS = "2"
+
+
+def handle_database_unavailable(error):
+    """The database went away (restart, fail-over, lost connection): 503, the client retries.
+
+    The pool drops the broken connection; `pool_pre_ping` checks the next one out. Nothing
+    here may touch the database again: the language comes from the cookie or the browser,
+    not from the user's profile, and the page is a plain one, without the site's layout.
+    """
+    from flask import current_app
+    from flask_babel import force_locale
+    from markupsafe import escape
+
+    from webapp.extensions import db
+    from webapp.i18n import LOCALE_COOKIE
+
+    log.warning("Database unavailable on %s %s: %s", request.method, request.path, error)
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is already gone
+        db.session.close()
+    languages = current_app.config["LANGUAGES"]
+    locale = request.cookies.get(LOCALE_COOKIE)
+    if locale not in languages:
+        locale = request.accept_languages.best_match(languages) or languages[0]
+    headers = {"Retry-After": RETRY_AFTER_SECONDS}
+    with force_locale(locale):
+        message = str(HTTP_MESSAGES[503])
+        if wants_json():
+            return error_response(503, "unavailable", message, headers=headers)
+        title, retry = _("Temporarily unavailable"), _("Try again in a few seconds.")
+    html = (
+        f'<!doctype html><html lang="{locale}"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title></head><body><main><h1>{escape(title)}</h1>"
+        f"<p>{escape(message)}</p><p>{escape(retry)}</p></main></body></html>"
+    )
+    return make_response(html, 503, headers)
+
+
 def init_app(app):
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(InterfaceError, handle_database_unavailable)
     app.register_error_handler(HTTPException, handle_http_exception)
     if not (app.config.get("PROPAGATE_EXCEPTIONS") or app.testing):
         app.register_error_handler(Exception, handle_unexpected)

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised by the factory."""
 
+from flask import current_app, has_app_context
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -36,10 +37,54 @@ class Api(_SmorestApi):
         pass
 
 
+class _PerApp:
+    """An attribute of the limiter kept per application (in app.extensions), not globally."""
+
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        state = _limiter_state()
+        if state is not None and self.name in state:
+            return state[self.name]
+        return obj.__dict__.get(self.name)
+
+    def __set__(self, obj, value):
+        state = _limiter_state()
+        (state if state is not None else obj.__dict__)[self.name] = value
+
+
+def _limiter_state():
+    if not has_app_context():
+        return None
+    return current_app.extensions.setdefault("fabrique_limiter", {})
+
+
+class PerAppLimiter(Limiter):
+    """Flask-Limiter keeps its storage and switches on the instance: the last app initialised
+    would win. Here each app (production: one; tests: one per backend, one with Redis) keeps
+    its own, while the decorators stay declared once on the shared object."""
+
+    enabled = _PerApp()
+    initialized = _PerApp()
+    _storage = _PerApp()
+    _limiter = _PerApp()
+    _storage_dead = _PerApp()
+    _fallback_limiter = _PerApp()
+    _fallback_storage = _PerApp()
+    _key_prefix = _PerApp()
+
+    def init_app(self, app):
+        with app.app_context():
+            super().init_app(app)
+
+
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 migrate = Migrate()
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = PerAppLimiter(key_func=get_remote_address, default_limits=[])
 api = Api()

@@ -41,11 +41,15 @@ def _configure_engine_options(app):
     options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     if url.startswith("sqlite"):
         options.update(sqlite_engine_options(url))
+    elif url.startswith("postgresql"):
+        # An unreachable server fails the request (503) instead of hanging it.
+        connect_args = {"connect_timeout": 5, **options.get("connect_args", {})}
+        options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _init_extensions(app):
-    from webapp import errors, i18n, security
+    from webapp import errors, i18n, inputs, security
     from webapp.alembic_support import MIGRATE_KWARGS
     from webapp.db import configure_engine
 
@@ -62,6 +66,7 @@ def _init_extensions(app):
     )
     i18n.init_app(app)
     security.init_app(app)
+    inputs.init_app(app)
     limiter.init_app(app)
     errors.init_app(app)
     api.init_app(app)

@@ -25,8 +25,18 @@ class Picture:
         self.data, self.width, self.height, self.media_type = data, width, height, media_type
 
 
-def reencode(data, max_bytes, max_side, max_pixels=40_000_000, keep_png=False, quality=85):
-    """A checked picture turned upright, fitted in `max_side`, as JPEG (or PNG if asked)."""
+def reencode(
+    data,
+    max_bytes,
+    max_side,
+    max_pixels=40_000_000,
+    keep_png=False,
+    quality=85,
+    box=None,
+    always_png=False,
+):
+    """A checked picture turned upright, fitted in `max_side` (or in a `box` of width and
+    height), as JPEG; as PNG when asked (`keep_png` for PNG input, `always_png` for any)."""
     if not data:
         raise Refused(EMPTY)
     if len(data) > max_bytes:
@@ -42,13 +52,13 @@ def reencode(data, max_bytes, max_side, max_pixels=40_000_000, keep_png=False, q
             if img.width * img.height > max_pixels:
                 raise Refused(PIXELS)
             img.load()
-            png = keep_png and img.format == "PNG"
+            png = always_png or (keep_png and img.format == "PNG")
             picture = ImageOps.exif_transpose(img).convert("RGBA" if png else "RGB")
     except Image.DecompressionBombError:
         raise Refused(PIXELS) from None
     except (UnidentifiedImageError, OSError, ValueError):
         raise Refused(UNREADABLE) from None
-    picture.thumbnail((max_side, max_side))
+    picture.thumbnail(box or (max_side, max_side))
     out = io.BytesIO()
     if png:
         picture.save(out, format="PNG", optimize=True)

@@ -77,9 +77,16 @@ def dispatch_committed(session):
     while session.info.get("committed_jobs"):
         job_id = session.info["committed_jobs"].pop(0)
         if current_app.config.get("REDIS_URL"):
-            get_queue().enqueue(run_job, job_id, job_id=job_id, job_timeout=3600, result_ttl=86400)
+            _enqueue(job_id, job_id)
         else:
             run_job(job_id)
+
+
+def _enqueue(job_id, rq_id):
+    get_queue().enqueue(run_job, job_id, job_id=rq_id, job_timeout=JOB_TIMEOUT, result_ttl=86400)
+
+
+JOB_TIMEOUT = 3600
 
 
 def get_queue():
@@ -159,6 +166,103 @@ def _finish(job_id, status, result=None, error=None):
             row.args, row.kwargs = [], {}
     row.error = error
     db.session.commit()
+
+
+def checkpoint():
+    """What the running job recorded with `record_checkpoint` in an earlier attempt, or None.
+
+    A job whose side effect cannot be undone (a mail sent) records it at once, and a
+    retried attempt reads it back instead of doing it again.
+    """
+    job_id = _current_job.get()
+    if job_id is None:
+        return None
+    row = db.session.get(Job, job_id)
+    db.session.refresh(row, ["result"])
+    return row.result
+
+
+def record_checkpoint(result):
+    """Record, and commit at once, what the running job has irrevocably done."""
+    job_id = _current_job.get()
+    if job_id is None:
+        return
+    row = db.session.get(Job, job_id)
+    row.result = result
+    db.session.commit()
+
+
+def recover(grace_seconds=60, now=None):
+    """Re-queue the jobs a dead worker or a lost dispatch left behind; return their ids.
+
+    The database is the record: a job `queued` or `started` there but nowhere alive in RQ
+    is queued again under a new RQ id (job functions are safe to run twice). A job counts
+    as alive while RQ has it queued, deferred or scheduled, or started by a worker that is
+    still registered and, when it ran on this host, whose process is alive. A job unknown
+    to RQ is left alone for `grace_seconds`: its dispatch may be under way.
+    """
+    import socket
+    from datetime import timedelta
+
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job as RQJob
+    from rq.job import JobStatus
+    from rq.worker import Worker
+    from sqlalchemy import select
+
+    connection = get_queue().connection
+    cutoff = (now or utcnow()) - timedelta(seconds=grace_seconds)
+    rows = db.session.scalars(
+        select(Job).where(Job.status.in_(("queued", "started"))).order_by(Job.created_at)
+    ).all()
+    host = socket.gethostname()
+    recovered = []
+    for row in rows:
+        rq_ids = [i.decode() for i in connection.lrange(_RQ_IDS.format(row.id), 0, -1)]
+        try:
+            rq_job = RQJob.fetch(rq_ids[-1] if rq_ids else row.id, connection=connection)
+            status = rq_job.get_status()
+        except NoSuchJobError:
+            rq_job, status = None, None
+        if status is None and row.created_at > cutoff:
+            continue
+        if status in (JobStatus.QUEUED, JobStatus.DEFERRED, JobStatus.SCHEDULED):
+            continue
+        if status == JobStatus.STARTED:
+            worker = rq_job.worker_name and Worker.find_by_key(
+                Worker.redis_worker_namespace_prefix + rq_job.worker_name, connection=connection
+            )
+            if worker and (worker.hostname != host or _alive(worker.pid)):
+                continue
+        new_id = f"{row.id}-{len(rq_ids) + 1}"
+        # Two workers starting together must not both re-queue it: the first claims it.
+        if not connection.set(f"fabrique:job-recovery:{new_id}", 1, nx=True, ex=86400):
+            continue
+        with connection.pipeline() as pipe:
+            pipe.rpush(_RQ_IDS.format(row.id), new_id)
+            pipe.expire(_RQ_IDS.format(row.id), 7 * 86400)
+            pipe.execute()
+        _enqueue(row.id, new_id)
+        log.warning("Job %s (%s) re-queued as %s", row.id, row.name, new_id)
+        recovered.append(row.id)
+    return recovered
+
+
+_RQ_IDS = "fabrique:job-rq-ids:{}"
+
+
+def _alive(pid):
+    import os
+
+    if not pid:
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def report_progress(done, total=None, message=None):

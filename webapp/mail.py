@@ -65,24 +65,39 @@ def _build(to, subject, body, attachments):
 
 @jobs.job(forget_args=True)
 def deliver(to, subject, body, attachments=()):
-    """Deliver one message through the configured backend."""
+    """Deliver one message through the configured backend, at most once per job.
+
+    The delivery is recorded on the job as soon as the backend took the message, so an
+    attempt retried after a crash sends nothing again. The Message-ID is derived from the
+    job, so a receiving server can also spot the one resend a crash at the very moment of
+    delivery could cause.
+    """
+    done = jobs.checkpoint()
+    if done and done.get("delivered"):
+        return done
     msg = _build(to, subject, body, attachments)
+    job_id = jobs.current_job_id()
+    if job_id:
+        msg.replace_header("Message-ID", f"<{job_id}@fabrique>")
     backend = current_app.config["MAIL_BACKEND"]
     if backend == "file":
         folder = current_app.config["MAIL_FILE_DIR"]
         os.makedirs(folder, exist_ok=True)
-        name = f"{formatdate_for_file()}-{uuid.uuid4().hex[:8]}.eml"
+        name = f"{formatdate_for_file()}-{(job_id or uuid.uuid4().hex)[:8]}.eml"
         with open(os.path.join(folder, name), "wb") as fh:
             fh.write(msg.as_bytes())
-        return {"backend": "file", "file": name}
-    cfg = current_app.config
-    with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=30) as smtp:
-        if cfg["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if cfg["MAIL_USERNAME"]:
-            smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
-        smtp.send_message(msg)
-    return {"backend": "smtp"}
+        result = {"backend": "file", "file": name, "delivered": True}
+    else:
+        cfg = current_app.config
+        with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=30) as smtp:
+            if cfg["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if cfg["MAIL_USERNAME"]:
+                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"])
+            smtp.send_message(msg)
+        result = {"backend": "smtp", "delivered": True}
+    jobs.record_checkpoint(result)
+    return result
 
 
 def formatdate_for_file():

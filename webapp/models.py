@@ -1,8 +1,9 @@
-"""Kernel tables that belong to no sub-package: background jobs and institution settings."""
+"""Kernel tables that belong to no sub-package: background jobs, idempotency keys and
+institution settings."""
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.db import TimestampMixin, UTCDateTime, utcnow
@@ -30,6 +31,27 @@ class Job(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class IdempotencyKey(db.Model):
+    """A client's key for one creating request: a retry with the same key gets the same
+    resource back instead of a second one. Unique per user; written in the same transaction
+    as what it created."""
+
+    __tablename__ = "webapp_idempotency_key"
+    __table_args__ = (UniqueConstraint("user_id", "key", name="uq_webapp_idempotency_key_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("webapp_user.id", ondelete="CASCADE"), nullable=False
+    )
+    key: Mapped[str] = mapped_column(String(200), nullable=False)
+    scope: Mapped[str] = mapped_column(String(200), nullable=False)
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    resource_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, nullable=False, index=True
+    )
 
 
 class InstitutionSettings(TimestampMixin, db.Model):

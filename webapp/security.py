@@ -1,6 +1,7 @@
 """Session and token authentication, CSRF, rate limits and security headers."""
 
 from flask import g, request
+from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
 from sqlalchemy import select
 
@@ -52,16 +53,50 @@ def _load_user(user_id):
     return user
 
 
+def _bad_token_limits():
+    """The log-in limit (AUTH_RATE_LIMIT) also bounds wrong API tokens, per address."""
+    from flask import current_app
+    from limits import parse_many
+
+    from webapp.extensions import limiter
+
+    if not (limiter.enabled and limiter.initialized):
+        return []
+    key = (limiter._key_prefix or "", "bad-api-token", get_remote_address())
+    return [(item, key) for item in parse_many(current_app.config["AUTH_RATE_LIMIT"])]
+
+
+def _bearer_token(req):
+    scheme, _, value = req.headers.get("Authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def _refuse_tokens_past_the_limit():
+    """Past the limit of wrong tokens, no token from this address is even looked at."""
+    from flask import abort
+
+    from webapp.extensions import limiter
+
+    if _bearer_token(request) is None:
+        return
+    if any(not limiter.limiter.test(item, *key) for item, key in _bad_token_limits()):
+        g.tokens_refused = True  # the error page must not look the token up either
+        abort(429)
+
+
 def _load_user_from_request(req):
     from webapp.accounts import services as accounts
+    from webapp.extensions import limiter
 
-    header = req.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value:
+    token = _bearer_token(req)
+    if token is None or g.get("tokens_refused"):
         return None
-    user = accounts.user_for_token(value.strip())
-    if user is not None:
-        g.token_auth = True
+    user = accounts.user_for_token(token)
+    if user is None:
+        for item, key in _bad_token_limits():
+            limiter.limiter.hit(item, *key)
+        return None
+    g.token_auth = True
     return user
 
 
@@ -111,6 +146,7 @@ def init_app(app):
     login_manager.login_message_category = "info"
     login_manager.unauthorized_handler(_unauthorized)
     csrf.init_app(app)
+    app.before_request(_refuse_tokens_past_the_limit)
     app.before_request(_csrf_unless_token)
     talisman.init_app(
         app,

@@ -1,19 +1,19 @@
 """The institution's settings (name, logo, contact, map defaults), edited by admins."""
 
-import io
 import os
 import uuid
 
 from flask import current_app, g
 from flask_babel import lazy_gettext as _l
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy.exc import SQLAlchemyError
 
+from webapp import images
 from webapp.accounts import policies
 from webapp.db import unit_of_work
 from webapp.errors import ValidationError
 from webapp.extensions import db
 from webapp.models import InstitutionSettings
+from webapp.text import one_line
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 LOGO_MAX_PIXELS = 4000 * 4000
@@ -32,28 +32,28 @@ def current():
     return g.institution
 
 
+LOGO_REFUSALS = {
+    images.EMPTY: _l("The logo file is empty."),
+    images.TOO_BIG: _l("The logo must be under 2 MB."),
+    images.FORMAT: _l("The logo must be a PNG, JPEG or WebP image."),
+    images.PIXELS: _l("The logo has too many pixels (at most 16 megapixels)."),
+    images.UNREADABLE: _l("This file is not a readable image."),
+}
+
+
 def _clean_logo(data):
-    if len(data) > LOGO_MAX_BYTES:
-        raise ValidationError(
-            "settings.logo_too_large", fields={"logo": [_l("The logo must be under 2 MB.")]}
-        )
-    not_image = ValidationError(
-        "settings.logo_invalid",
-        fields={"logo": [_l("The logo must be a PNG, JPEG or WebP image.")]},
-    )
+    """The checked picture (webapp.images), without metadata, within 600 × 200 px, as PNG."""
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            if img.format not in ("PNG", "JPEG", "WEBP"):
-                raise not_image
-            if img.width * img.height > LOGO_MAX_PIXELS:
-                raise not_image
-            img.load()
-            img.thumbnail((600, 200))
-            out = io.BytesIO()
-            img.convert("RGBA").save(out, format="PNG")
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise not_image from None
-    return out.getvalue()
+        return images.reencode(
+            data, LOGO_MAX_BYTES, 600, LOGO_MAX_PIXELS, box=(600, 200), always_png=True
+        ).data
+    except images.Refused as refused:
+        code = (
+            "settings.logo_too_large"
+            if refused.reason == images.TOO_BIG
+            else "settings.logo_invalid"
+        )
+        raise ValidationError(code, fields={"logo": [LOGO_REFUSALS[refused.reason]]}) from None
 
 
 def update(
@@ -69,7 +69,7 @@ def update(
     """Save the institution's settings; a logo is checked, shrunk and stored as PNG."""
     policies.require(actor, "settings.manage")
     errors = {}
-    name = " ".join((name or "").split())
+    name = one_line(name)
     if not 1 <= len(name) <= 200:
         errors["name"] = [_l("Between 1 and 200 characters.")]
     if not (-180 <= map_center_lon <= 180):
@@ -87,7 +87,8 @@ def update(
             errors["contact_email"] = [_l("Enter a valid e-mail address.")]
     if errors:
         raise ValidationError("settings.invalid", fields=errors)
-    png = _clean_logo(logo_bytes) if logo_bytes else None
+    # An empty file that was chosen is refused, not mistaken for no file.
+    png = _clean_logo(logo_bytes) if logo_bytes is not None else None
     with unit_of_work():
         row = db.session.get(InstitutionSettings, 1) or InstitutionSettings(id=1)
         db.session.add(row)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from marshmallow import validate
 
+from webapp import idempotency
 from webapp.errors import NotFound
 from webapp.profiles import visibility
 from webapp.schemas import StrictSchema, error_responses
@@ -221,12 +222,24 @@ class IdeasResource(MethodView):
 
     @bp.arguments(IdeaInSchema)
     @bp.response(201, IdeaSchema)
+    @bp.doc(parameters=[idempotency.OPENAPI_PARAMETER])
     @error_responses(bp, 401, 403, 404, 422)
     def post(self, data, slug):
-        """Post an idea, a need or a pain point (open workshops, members); shown at once."""
+        """Post an idea, a need or a pain point (open workshops, members); shown at once.
+
+        With an `Idempotency-Key` header, a retry gets the same idea back, never a second one.
+        """
         actor = api_user()
+        key = idempotency.key_from_request()
         workshop = queries.workshop_by_slug(actor, slug)
-        idea = ideas.post(actor, workshop.id, data)
+        idea, _replayed = idempotency.run_once(
+            actor,
+            key,
+            f"idea:{workshop.id}",
+            data,
+            lambda: ideas.post(actor, workshop.id, data),
+            lambda idea_id: queries.visible_idea(actor, idea_id),
+        )
         return idea_body(idea, {}, {})
 
 

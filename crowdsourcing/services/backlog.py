@@ -36,6 +36,7 @@ from webapp.db import unit_of_work
 from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
 from webapp.notifications import services as notifications
+from webapp.text import one_line
 
 # from status -> the statuses it may move to. Published and declined are final.
 TRANSITIONS = {
@@ -126,7 +127,7 @@ def get(item_id, lock=False):
 def _text(data, field, low, high, errors, collapse=False):
     value = (data.get(field) or "").strip()
     if collapse:
-        value = " ".join(value.split())
+        value = one_line(value)
     if not low <= len(value) <= high:
         errors[field] = [_l("Between %(low)d and %(high)d characters.", low=low, high=high)]
     return value or None

@@ -25,6 +25,7 @@ from webapp.accounts.models import Department
 from webapp.db import unit_of_work
 from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
+from webapp.text import one_line
 
 REQUIRED_COLUMNS = ("Statut", "Titre", "Identifiant", "Licence", "URL")
 MAX_BYTES = 5 * 1024 * 1024
@@ -199,7 +200,7 @@ def import_rows(actor, rows, source, progress=None):
 
 def _import_row(actor, row, source, departments):
     identifier = row.get("Identifiant") or (f"row-{row['ID']}" if row.get("ID") else "")
-    title = " ".join((row.get("Titre") or "").split())
+    title = one_line(row.get("Titre"))
     status = (row.get("Statut") or "").lower()
     if not title:
         return "rejected", "missing_title", identifier

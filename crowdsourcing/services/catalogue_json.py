@@ -4,11 +4,10 @@
 Every record becomes a published-dataset row; resources keep their URL, format and title.
 """
 
-import json
-
 from flask_babel import lazy_gettext as _l
 
 from webapp.errors import ValidationError
+from webapp.inputs import loads as strict_json
 
 PUBLISHED = "pub"
 
@@ -150,7 +149,7 @@ def _licence_words(value):
 def rows(data):
     """Decode a JSON catalogue into import rows; refuse what is not one."""
     try:
-        document = json.loads(data.decode("utf-8-sig"))
+        document = strict_json(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError):
         raise _refuse(_l("This file is not valid JSON in UTF-8.")) from None
     records, shape = _records(document)

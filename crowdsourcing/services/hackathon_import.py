@@ -10,7 +10,6 @@ Importing the same file again updates, never duplicates.
 
 import hashlib
 import hmac
-import json
 import re
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -36,6 +35,8 @@ from crowdsourcing.services import hackathons, moderation, proposals
 from webapp.db import unit_of_work, utcnow
 from webapp.errors import ValidationError
 from webapp.extensions import db
+from webapp.inputs import loads as strict_json
+from webapp.text import one_line
 
 SOURCE = "import:dribdat"
 LOCAL_TIME = ZoneInfo("Europe/Zurich")
@@ -71,8 +72,8 @@ def parse(data):
         return ValidationError("hackathon_import.invalid", fields={"file": [message]})
 
     try:
-        package = json.loads(data.decode("utf-8-sig") if isinstance(data, bytes) else data)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        package = strict_json(data.decode("utf-8-sig") if isinstance(data, bytes) else data)
+    except (UnicodeDecodeError, ValueError):
         raise refuse(_l("This file is not a JSON Data Package.")) from None
     if not isinstance(package, dict) or not isinstance(package.get("resources"), list):
         raise refuse(_l("This file is not a JSON Data Package."))
@@ -203,7 +204,7 @@ def _pitch(project, names):
     text = (project.get("summary") or "").strip() or _plain(
         project.get("excerpt") or project.get("longtext")
     )
-    text = names.text(" ".join(text.split()))
+    text = names.text(one_line(text))
     return text if len(text) <= PITCH_MAX else text[: PITCH_MAX - 1].rsplit(" ", 1)[0] + "…"
 
 

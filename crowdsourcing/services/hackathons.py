@@ -31,6 +31,7 @@ from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
 from webapp.registrations import services as registrations
 from webapp.registrations.models import CONFIRMED, Registration
+from webapp.text import one_line
 
 # from phase -> the phases it may move to. Results are final.
 TRANSITIONS = {
@@ -107,7 +108,7 @@ def _require_manage(actor, hackathon):
 def _text(data, field, low, high, errors, collapse=False):
     value = (data.get(field) or "").strip()
     if collapse:
-        value = " ".join(value.split())
+        value = one_line(value)
     if not low <= len(value) <= high:
         errors[field] = [_l("Between %(low)d and %(high)d characters.", low=low, high=high)]
     return value
@@ -141,7 +142,7 @@ def _unique_slug(title):
 def _check_place(data, errors):
     online = bool(data.get("online"))
     url = (data.get("online_url") or "").strip() or None
-    address = " ".join((data.get("address") or "").split()) or None
+    address = one_line(data.get("address")) or None
     if url and not url.lower().startswith(("http://", "https://")):
         errors["online_url"] = [_l("Links must start with http:// or https://.")]
     if not online and not address:
@@ -409,7 +410,7 @@ def set_looking(actor, hackathon_id, looking, note=None):
     """Say (or stop saying) one is looking for a team."""
     hackathon = get_by_id(hackathon_id)
     require_participant(actor, hackathon)
-    note = " ".join((note or "").split()) or None
+    note = one_line(note) or None
     if note and len(note) > 300:
         raise ValidationError(
             "seeker.invalid", fields={"note": [_l("At most %(n)d characters.", n=300)]}

@@ -25,6 +25,7 @@ from crowdsourcing.services import requests as dataset_requests
 from webapp.db import unit_of_work
 from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
+from webapp.text import one_line
 
 KIND = "proposal"
 LIMITS = {"title": (5, 200), "pitch": (10, 2000), "problem": (0, 4000), "target_users": (0, 2000)}
@@ -107,7 +108,7 @@ def _datasets(values, errors):
 def _missing(values, errors):
     cleaned = []
     for n, entry in enumerate(values or ()):
-        title = " ".join((entry.get("title") or "").split())
+        title = one_line(entry.get("title"))
         description = (entry.get("description") or "").strip()
         if not title and not description:
             continue
@@ -130,7 +131,7 @@ def _clean(data, hackathon):
     for field, (low, high) in LIMITS.items():
         value = (data.get(field) or "").strip()
         if field == "title":
-            value = " ".join(value.split())
+            value = one_line(value)
         if not low <= len(value) <= high:
             errors[field] = [_l("Between %(low)d and %(high)d characters.", low=low, high=high)]
         cleaned[field] = value

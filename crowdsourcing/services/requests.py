@@ -19,6 +19,7 @@ from webapp.accounts.models import Department
 from webapp.db import unit_of_work
 from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
+from webapp.text import one_line
 
 KIND = "dataset_request"
 LIMITS = {
@@ -35,7 +36,7 @@ def _clean(data):
     for field, (low, high) in LIMITS.items():
         value = (data.get(field) or "").strip()
         if field in ("title", "wished_format"):
-            value = " ".join(value.split())
+            value = one_line(value)
         if not low <= len(value) <= high:
             errors[field] = [_l("Between %(low)d and %(high)d characters.", low=low, high=high)]
         cleaned[field] = value or None

@@ -12,6 +12,7 @@ from crowdsourcing.hackathon_models import Screenshot
 from webapp import images
 from webapp.errors import ValidationError
 from webapp.extensions import db
+from webapp.text import one_line
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -47,7 +48,7 @@ def store(proposal, data, caption, actor):
     """Check, write the file and add its row (inside the caller's unit of work)."""
     if len(proposal.screenshots) >= MAX_PER_PROPOSAL:
         raise _refuse(_l("At most %(n)d images per proposal.", n=MAX_PER_PROPOSAL))
-    caption = " ".join((caption or "").split()) or None
+    caption = one_line(caption) or None
     if caption and len(caption) > 200:
         raise ValidationError(
             "screenshot.invalid", fields={"caption": [_l("At most %(n)d characters.", n=200)]}

@@ -29,6 +29,7 @@ from webapp.notifications import services as notifications
 from webapp.profiles import queries as directory
 from webapp.profiles import visibility
 from webapp.profiles.models import Skill
+from webapp.text import one_line
 
 MAX_SKILLS = 10
 
@@ -74,7 +75,7 @@ def _skills(skill_ids, errors):
 
 def _clean(data):
     errors = {}
-    name = " ".join((data.get("name") or "").split())
+    name = one_line(data.get("name"))
     if not 2 <= len(name) <= 120:
         errors["name"] = [_l("Between %(low)d and %(high)d characters.", low=2, high=120)]
     description = (data.get("description") or "").strip()
@@ -199,7 +200,7 @@ def leave(actor, team_id):
 
 def set_role(actor, team_id, role):
     """A member says what they do in the team (developer, designer, data…)."""
-    role = " ".join((role or "").split()) or None
+    role = one_line(role) or None
     if role and len(role) > 80:
         raise ValidationError(
             "team.role_invalid", fields={"role": [_l("At most %(n)d characters.", n=80)]}

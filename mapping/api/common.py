@@ -8,6 +8,7 @@ from flask import Response, abort, request
 from flask_babel import lazy_gettext as _l
 
 from webapp.errors import ValidationError
+from webapp.inputs import loads as strict_json
 
 GEOJSON = "application/geo+json"
 # Ids beyond the columns' range are not found (rather than failing in the database).
@@ -101,7 +102,7 @@ def multipart_body(schema):
             fields={"feature": [_l("Send the feature as JSON in a part named feature.")]},
         )
     try:
-        data = json.loads(raw)
+        data = strict_json(raw)
     except ValueError:
         data = None
     if not isinstance(data, dict):

@@ -1,6 +1,7 @@
 """Features in the JSON API: pages by box, the map's data, add, edit, remove, history,
 revert, confirm, report, photos. Non-staff get public geometry and values only."""
 
+import hashlib
 import json
 
 from flask import Response, abort, request
@@ -14,6 +15,7 @@ from mapping.api.common import ID
 from mapping.models import Photo
 from mapping.services import features, inventories, listing
 from mapping.services import photos as photo_services
+from webapp import idempotency
 from webapp.errors import NotFound
 from webapp.extensions import db
 from webapp.schemas import error_responses
@@ -91,31 +93,45 @@ class InventoryFeaturesResource(MethodView):
         body["links"] = common.page_links(next_offset, args["offset"], args["limit"])
         return common.geojson_response(body)
 
-    @bp.doc(requestBody=FEATURE_BODY)
+    @bp.doc(requestBody=FEATURE_BODY, parameters=[idempotency.OPENAPI_PARAMETER])
     @bp.response(201, schemas.FeatureSchema, content_type=common.GEOJSON)
     @error_responses(bp, 400, 401, 403, 404, 415, 422)
     def post(self, slug):
         """Add a feature; it enters moderation.
 
         Send a GeoJSON Feature as JSON, or multipart with the Feature as JSON in a part
-        named `feature` and photo files named by their photo field.
+        named `feature` and photo files named by their photo field. With an
+        `Idempotency-Key` header (one per submission), a retry after a lost answer gets
+        the same feature back (201, `Idempotent-Replayed: true`), never a second one.
         """
         user = api_user()
+        key = idempotency.key_from_request()
         inventory = inventories.get_visible(user, slug)
         if request.mimetype == "multipart/form-data":
             data, photos = common.multipart_body(schemas.FeatureInSchema())
         else:
             data, photos = common.load(schemas.FeatureInSchema(), common.json_body()), {}
-        feature = features.create(
+        payload = {**data, "photos": {k: hashlib.sha256(v).hexdigest() for k, v in photos.items()}}
+        feature, replayed = idempotency.run_once(
             user,
-            inventory.id,
-            data["geometry"],
-            data["properties"],
-            photos=photos,
-            party_id=data["party"],
-            note=data["note"],
+            key,
+            f"feature:{inventory.id}",
+            payload,
+            lambda: features.create(
+                user,
+                inventory.id,
+                data["geometry"],
+                data["properties"],
+                photos=photos,
+                party_id=data["party"],
+                note=data["note"],
+            ),
+            lambda feature_id: features.get_visible(user, feature_id),
         )
-        return _feature_response(feature, user, 201, {"Location": f"/api/v1/features/{feature.id}"})
+        headers = {"Location": f"/api/v1/features/{feature.id}"}
+        if replayed:
+            headers["Idempotent-Replayed"] = "true"
+        return _feature_response(feature, user, 201, headers)
 
 
 def _fast_page(inventory, bbox, args):

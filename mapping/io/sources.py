@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from shapely.geometry import shape as geojson_shape
 
 from mapping.io import crs
+from webapp.inputs import loads as strict_json
 
 SAMPLES = 3
 INSPECT_ROWS = 1000
@@ -99,7 +100,7 @@ def parse_number(text):
 def _geojson_document(data):
     text, encoding = decode(data)
     try:
-        document = json.loads(text)
+        document = strict_json(text)
     except ValueError:
         raise Unreadable(_l("This is not valid GeoJSON: the JSON cannot be read.")) from None
     if isinstance(document, dict) and document.get("type") == "Feature":
@@ -272,7 +273,7 @@ def _csv_geometry(row, values, how):
     elif mode == "json":
         text = values.get(how.get("column") or "") or ""
         try:
-            row.shape, row.problem = _geojson_shape(json.loads(text) if text else None)
+            row.shape, row.problem = _geojson_shape(strict_json(text) if text else None)
         except ValueError:
             row.problem = _l("The geometry is not valid GeoJSON.")
     else:

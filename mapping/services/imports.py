@@ -250,29 +250,66 @@ def start(actor, import_id, choices):
 
 
 def run(import_id):
-    """Import a queued file; safe to run twice (only a queued import is claimed)."""
+    """Import a queued file; safe to run twice, and to run again after a worker died.
+
+    A queued import is claimed; a running one too, because a retried job finds the import
+    its dead attempt left running. Nothing was saved by that attempt (one transaction),
+    and `_save` lets only one attempt ever finish: exactly once in effect.
+    """
     claimed = db.session.execute(
         update(ImportRun)
-        .where(ImportRun.id == import_id, ImportRun.status == QUEUED)
+        .where(ImportRun.id == import_id, ImportRun.status.in_((QUEUED, RUNNING)))
         .values(status=RUNNING)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
     record = db.session.get(ImportRun, import_id)
     if not claimed or record is None:
-        return {"import_id": import_id, "claimed": False}
+        return _unclaimed(import_id, record)
     db.session.refresh(record)
     actor = db.session.get(User, record.actor_id) if record.actor_id else None
     with force_locale(getattr(actor, "locale", None) or "fr"):
         outcomes = []
         try:
             outcomes = _convert_all(record)
-            _save(record, actor, outcomes)
+            if not _save(record, actor, outcomes):
+                db.session.refresh(record)
+                return _unclaimed(import_id, record)
         except Exception:
             db.session.rollback()
             _fail(import_id, outcomes)
             raise
     return {"import_id": import_id, "accepted": record.accepted, "rejected": record.rejected}
+
+
+def _unclaimed(import_id, record):
+    """What an attempt that found the import done by another one answers: that one's result."""
+    if record is None:
+        return {"import_id": import_id, "claimed": False}
+    db.session.refresh(record)
+    return {
+        "import_id": import_id,
+        "claimed": False,
+        "status": record.status,
+        "accepted": record.accepted,
+        "rejected": record.rejected,
+    }
+
+
+def _still_running(import_id):
+    """Lock the import's row for this transaction and say whether it is still running.
+
+    Another attempt that finished first has committed `finished`: this one must not save.
+    PostgreSQL waits on the row lock, SQLite on its write lock, so the check is not racy.
+    """
+    return bool(
+        db.session.execute(
+            update(ImportRun)
+            .where(ImportRun.id == import_id, ImportRun.status == RUNNING)
+            .values(status=RUNNING)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
 
 
 def _convert_all(record):
@@ -296,6 +333,8 @@ def _convert_all(record):
 def _save(record, actor, outcomes):
     accepted = [o for o in outcomes if o.accepted]
     with unit_of_work():
+        if not _still_running(record.id):
+            return False
         inventory = record.inventory
         for start_at in range(0, len(accepted), BATCH):
             batch = accepted[start_at : start_at + BATCH]
@@ -309,6 +348,7 @@ def _save(record, actor, outcomes):
         record.rejected = len(outcomes) - len(accepted)
         record.report_path = write_report(record, outcomes, saved=True)
         record.status, record.error = FINISHED, None
+    return True
 
 
 def _feature(record, inventory, actor, outcome):
@@ -343,6 +383,8 @@ def _revision(feature, actor, record):
 
 def _fail(import_id, outcomes):
     with unit_of_work():
+        if not _still_running(import_id):
+            return  # another attempt finished it: its result stands
         record = db.session.get(ImportRun, import_id)
         for outcome in outcomes:
             outcome.feature_id = None

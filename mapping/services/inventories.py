@@ -21,6 +21,8 @@ from webapp.accounts.models import Department
 from webapp.db import unit_of_work
 from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
+from webapp.inputs import loads as strict_json
+from webapp.text import one_line
 from webapp.urls import slugify
 
 THEMES = {
@@ -50,7 +52,7 @@ def _area(value, errors):
         return None
     if isinstance(value, str):
         try:
-            value = json.loads(value)
+            value = strict_json(value)
         except ValueError:
             errors["area"] = [_l("The area is not valid GeoJSON.")]
             return None
@@ -73,7 +75,7 @@ def _area(value, errors):
 def _clean(data, current=None):
     """Check an inventory's settings; `current` is the inventory being edited."""
     errors, cleaned = {}, {}
-    title = " ".join((data.get("title") or "").split())
+    title = one_line(data.get("title"))
     if not 3 <= len(title) <= 200:
         errors["title"] = [_l("Between %(low)d and %(high)d characters.", low=3, high=200)]
     cleaned["title"] = title
@@ -106,7 +108,7 @@ def _clean(data, current=None):
     if status not in INVENTORY_STATUSES:
         errors["status"] = [_l("Choose a value from the list.")]
     cleaned["status"] = status
-    cleaned["attribution"] = " ".join((data.get("attribution") or "").split())[:300] or None
+    cleaned["attribution"] = one_line(data.get("attribution"))[:300] or None
     try:
         cleaned["generalise_m"] = int(data.get("generalise_m") or 1000)
         if not 100 <= cleaned["generalise_m"] <= 50000:

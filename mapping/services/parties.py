@@ -24,6 +24,7 @@ from webapp.db import unit_of_work, utcnow
 from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
 from webapp.registrations import services as registrations
+from webapp.text import one_line
 
 MAX_CELLS = 400
 
@@ -115,7 +116,7 @@ def _clean_event(data, registration_list, errors):
         return {}
     current = {k: getattr(registration_list, k) for k in EVENT_FIELDS}
     merged = {**current, **given}
-    merged["title"] = " ".join((merged["title"] or "").split())
+    merged["title"] = one_line(merged["title"])
     if not 1 <= len(merged["title"]) <= 200:
         errors["title"] = [_l("Between 1 and 200 characters.")]
     starts, ends = merged["starts_at"], merged["ends_at"]

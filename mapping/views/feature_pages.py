@@ -1,6 +1,8 @@
 """Feature pages: contribute, the feature's page and its actions, edit, remove, history."""
 
+import hashlib
 import json
+import uuid
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,6 +21,7 @@ from mapping.views import (
     user,
 )
 from mapping.views.inventory_pages import draw_labels
+from webapp import idempotency
 from webapp.accounts.forms import EmptyForm
 from webapp.errors import Conflict, PermissionDenied, ValidationError
 
@@ -81,18 +84,38 @@ def contribute(slug):
         raise PermissionDenied("feature.cannot_contribute")
     party = forms.party_id(request.values.get("party"))
     if request.method == "GET":
-        return _feature_form(inventory, party=party)
+        # One key per submission: a form sent again (a retry after a lost answer, a double
+        # click) finds the feature the first one created instead of adding it twice.
+        return _feature_form(inventory, party=party, submission_key=uuid.uuid4().hex)
+    key = (request.form.get("submission_key") or "").strip()[: idempotency.MAX_LENGTH] or None
+    geometry = forms.feature_geometry(request.form)
+    values = forms.feature_values(inventory, request.form)
+    photos = forms.feature_photos(inventory, request.files)
+    payload = {
+        "geometry": geometry,
+        "values": values,
+        "party": party,
+        "photos": {k: hashlib.sha256(v).hexdigest() for k, v in photos.items()},
+    }
     try:
-        created = features.create(
-            user(),
-            inventory.id,
-            forms.feature_geometry(request.form),
-            forms.feature_values(inventory, request.form),
-            forms.feature_photos(inventory, request.files),
-            party_id=party,
-        )
+        try:
+            created, _replayed = idempotency.run_once(
+                user(),
+                key,
+                f"feature:{inventory.id}",
+                payload,
+                lambda: features.create(
+                    user(), inventory.id, geometry, values, photos, party_id=party
+                ),
+                lambda feature_id: features.get_visible(user(), feature_id),
+            )
+        except ValidationError as error:
+            if error.code != "idempotency.key_reused":
+                raise
+            # The page was sent, then changed and sent again (back button): a new submission.
+            created = features.create(user(), inventory.id, geometry, values, photos, party)
     except ValidationError as error:
-        return _feature_form(inventory, error=error, party=party)
+        return _feature_form(inventory, error=error, party=party, submission_key=key)
     flash(_done_message(created), "success")
     return redirect(url_for(".feature", feature_id=created.id))
 

@@ -120,3 +120,16 @@ def test_backlog_item_comments_are_for_staff_only(client, member):
     with pytest.raises(Exception) as error:
         comments.create(member, "backlog_item", 1, "Bonjour")
     assert getattr(error.value, "code", "").endswith("not_found")
+
+
+def test_a_comment_retried_with_its_idempotency_key_is_posted_once(client, member):
+    dataset = _dataset()
+    url = f"/api/v1/comments?target=dataset&id={dataset.id}"
+    key = {"Idempotency-Key": "comment-1"}
+    first = client.post(url, json={"body": "Très utile"}, headers=key)
+    again = client.post(url, json={"body": "Très utile"}, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert again.json["id"] == first.json["id"]
+    reused = client.post(url, json={"body": "Autre chose"}, headers=key)
+    assert reused.status_code == 422 and reused.json["error"]["code"] == "idempotency.key_reused"
+    assert _count() == 1

@@ -112,14 +112,16 @@ def test_check_refuses_a_multi_geometry_even_of_an_allowed_kind(ctx):
 
 @pytest.mark.parametrize("bad", ["NaN", "Infinity", "-Infinity"])
 def test_check_refuses_coordinates_that_are_not_finite(ctx, bad):
-    point = geo.parse_geojson(f'{{"type": "Point", "coordinates": [{bad}, 43.6]}}')
+    # As text they are not JSON at all (Python's json would read them): refused on reading.
+    text = f'{{"type": "Point", "coordinates": [{bad}, 43.6]}}'
+    assert "not valid GeoJSON" in refused(geo.parse_geojson, text)
+    # From elsewhere (a CSV import, say) they reach the check, which refuses them.
+    point = shapely.Point(float(bad), 43.6)
     assert "finite" in refused(geo.check, point, ("Point",))
     with warnings.catch_warnings():
         # Shapely warns about NaN in a line; production keeps going, as here.
         warnings.simplefilter("ignore", RuntimeWarning)
-        line = geo.parse_geojson(
-            f'{{"type": "LineString", "coordinates": [[3.8, 43.6], [3.9, {bad}]]}}'
-        )
+        line = shapely.LineString([(3.8, 43.6), (3.9, float(bad))])
     assert "finite" in refused(geo.check, line, ("LineString",))
 
 

@@ -334,7 +334,7 @@ def test_promotion_mails_each_promoted_person_in_their_own_language(session, mai
     assert _statuses(event)[french.id] == CONFIRMED
 
 
-def test_promotion_sends_no_mail_to_a_disabled_account(session, mailbox):
+def test_a_disabled_account_is_not_promoted_and_gets_no_mail(session, mailbox):
     event = factories.event(capacity=1)
     holder, waiting = factories.user(), factories.user()
     registrations.register(holder, event.id)
@@ -345,7 +345,7 @@ def test_promotion_sends_no_mail_to_a_disabled_account(session, mailbox):
 
     registrations.cancel(holder, event.id)
 
-    assert _statuses(event)[waiting.id] == CONFIRMED
+    assert _statuses(event)[waiting.id] == WAITLISTED
     assert mailbox.messages() == []
 
 

@@ -136,3 +136,15 @@ def test_the_openapi_document_describes_the_workshop_endpoints(client, session):
     assert {"post", "delete"} <= set(dots)
     assert "409" in dots["post"]["responses"]
     validate(spec)
+
+
+def test_an_idea_retried_with_its_idempotency_key_is_posted_once(client, session):
+    row = workshop()
+    _token_client(client, factories.user())
+    url = f"/api/v1/workshops/{row.slug}/ideas"
+    body, key = {"category": "idea", "text": "Des bancs à l'ombre"}, {"Idempotency-Key": "idea-1"}
+    first = client.post(url, json=body, headers=key)
+    again = client.post(url, json=body, headers=key)
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert len(db.session.scalars(select(Idea).where(Idea.workshop_id == row.id)).all()) == 1

@@ -26,6 +26,7 @@ from webapp.accounts.models import (
 from webapp.db import unit_of_work, utcnow
 from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.extensions import db
+from webapp.text import one_line
 
 PASSWORD_MIN, PASSWORD_MAX = 10, 128
 TOKEN_PREFIX = "fab_"
@@ -58,7 +59,7 @@ def check_password_rules(password, field="password"):
 
 
 def clean_display_name(raw):
-    name = " ".join((raw or "").split())
+    name = one_line(raw)
     if not 2 <= len(name) <= 80:
         raise ValidationError(
             "account.display_name_invalid",
@@ -420,7 +421,7 @@ def create_department(actor, slug, name_fr, name_en):
         errors["slug"] = [_l("Lower-case letters, digits and hyphens only (e.g. espaces-verts).")]
     names = {}
     for field, value in (("name_fr", name_fr), ("name_en", name_en)):
-        names[field] = " ".join((value or "").split())
+        names[field] = one_line(value)
         if not 2 <= len(names[field]) <= 200:
             errors[field] = [_l("Between 2 and 200 characters.")]
     if errors:
@@ -444,7 +445,7 @@ def _hash_token(plaintext):
 
 def create_api_token(actor, name):
     """Create a personal API token; the plaintext is returned once and never stored."""
-    name = " ".join((name or "").split())
+    name = one_line(name)
     if not 1 <= len(name) <= 80:
         raise ValidationError(
             "token.name_invalid", fields={"name": [_l("Between 1 and 80 characters.")]}

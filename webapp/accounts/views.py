@@ -104,6 +104,10 @@ def login():
 @bp.post("/logout")
 def logout():
     forms.EmptyForm()  # CSRF is checked globally; the form only renders the token
+    if current_user.is_authenticated:
+        # The session lives in a signed cookie, not on the server: a copy taken before
+        # log-out would keep working unless the token it carries changes.
+        accounts.logout_everywhere(current_user._get_current_object())
     logout_user()
     flash(_("You are logged out."), "success")
     return redirect(url_for("web.home"))

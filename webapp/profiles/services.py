@@ -1,7 +1,6 @@
 """Profile use cases: edit one's profile and its visibility, skills, avatar; admins'
 vocabulary and field policies."""
 
-import io
 import os
 import re
 import unicodedata
@@ -9,9 +8,9 @@ import uuid
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import delete, select
 
+from webapp import images
 from webapp.accounts import policies as permissions
 from webapp.accounts import services as accounts
 from webapp.db import unit_of_work
@@ -19,6 +18,7 @@ from webapp.errors import NotFound, ValidationError
 from webapp.extensions import db
 from webapp.profiles import visibility
 from webapp.profiles.models import FieldPolicy, Profile, Skill, UserSkill
+from webapp.text import one_line
 
 AVAILABILITY = ("unavailable", "occasionally", "available")
 CATEGORIES = ("A", "B", "C")
@@ -40,7 +40,7 @@ def ensure_profile(user):
 def _clean_text(value, field, errors, multiline=False):
     text = (value or "").strip()
     if not multiline:
-        text = " ".join(text.split())
+        text = one_line(text)
     if len(text) > LIMITS[field]:
         errors[field] = [_l("At most %(n)d characters.", n=LIMITS[field])]
     return text or None
@@ -49,7 +49,7 @@ def _clean_text(value, field, errors, multiline=False):
 def _clean_list(values, field, errors, item_max=60):
     items, seen = [], set()
     for raw in values or []:
-        item = " ".join(str(raw).split())
+        item = one_line(str(raw))
         if item and item.lower() not in seen:
             seen.add(item.lower())
             items.append(item)
@@ -143,7 +143,7 @@ def skill_key(name):
 
 def set_skills(actor, skill_ids=(), new_names=()):
     """Replace the actor's skills: vocabulary ids plus free additions (not curated yet)."""
-    names = [" ".join(n.split()) for n in new_names if n and n.strip()]
+    names = [one_line(n) for n in new_names if n and n.strip()]
     if any(len(n) > 60 or not skill_key(n) for n in names):
         raise ValidationError(
             "profile.skill_invalid", fields={"skills": [_l("A skill has 1 to 60 characters.")]}
@@ -178,29 +178,23 @@ def _skill_for_name(name, actor):
     return skill
 
 
+AVATAR_REFUSALS = {
+    images.EMPTY: _l("The photo file is empty."),
+    images.TOO_BIG: _l("The photo must be under 5 MB."),
+    images.FORMAT: _l("The photo must be a PNG, JPEG or WebP image under 5 MB."),
+    images.PIXELS: _l("The photo has too many pixels (at most 36 megapixels)."),
+    images.UNREADABLE: _l("This file is not a readable image."),
+}
+
+
 def _clean_avatar(data):
-    not_image = ValidationError(
-        "profile.avatar_invalid",
-        fields={"avatar": [_l("The photo must be a PNG, JPEG or WebP image under 5 MB.")]},
-    )
-    if len(data) > AVATAR_MAX_BYTES:
-        raise not_image
+    """The checked picture (webapp.images), upright, EXIF-free, within 256 px, as JPEG."""
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            if (
-                img.format not in ("PNG", "JPEG", "WEBP")
-                or img.width * img.height > AVATAR_MAX_PIXELS
-            ):
-                raise not_image
-            img.load()
-            # Re-encoding drops EXIF (with any GPS position); orientation is applied first.
-            clean = ImageOps.exif_transpose(img).convert("RGB")
-            clean.thumbnail((256, 256))
-            out = io.BytesIO()
-            clean.save(out, format="JPEG", quality=85)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise not_image from None
-    return out.getvalue()
+        return images.reencode(data, AVATAR_MAX_BYTES, 256, AVATAR_MAX_PIXELS).data
+    except images.Refused as refused:
+        raise ValidationError(
+            "profile.avatar_invalid", fields={"avatar": [AVATAR_REFUSALS[refused.reason]]}
+        ) from None
 
 
 def avatar_folder():
@@ -245,8 +239,8 @@ def _remove_file(name):
 
 def _clean_names(name_fr, name_en):
     names = {
-        "name_fr": " ".join((name_fr or "").split()),
-        "name_en": " ".join((name_en or "").split()),
+        "name_fr": one_line(name_fr),
+        "name_en": one_line(name_en),
     }
     errors = {
         k: [_l("A skill has 1 to 60 characters.")]

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp import mail
 from webapp.accounts import policies
+from webapp.accounts.models import User
 from webapp.db import unit_of_work, utcnow
 from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
@@ -24,6 +25,7 @@ from webapp.registrations.models import (
     RegistrationList,
     RegistrationManager,
 )
+from webapp.text import one_line
 
 
 def create_list(
@@ -75,7 +77,7 @@ def create_list(
 def _check_details(title, starts_at, ends_at, lon, lat, errors=None):
     """Validate what describes an event; return the normalised title."""
     errors = {} if errors is None else errors
-    title = " ".join((title or "").split())
+    title = one_line(title)
     if not 1 <= len(title) <= 200:
         errors["title"] = [_l("Between 1 and 200 characters.")]
     if starts_at is None or ends_at is None or ends_at <= starts_at:
@@ -280,12 +282,19 @@ def _release(registration_list, registration):
 def _promote_waiting(registration_list):
     """Fill free seats from the waitlist, first come first served, and tell each person."""
     while registration_list.confirmed_count < registration_list.capacity:
+        # A disabled or erased account keeps its place but is never given a seat.
         waiting = db.session.scalar(
             select(Registration)
-            .where(Registration.list_id == registration_list.id, Registration.status == WAITLISTED)
+            .join(User, User.id == Registration.user_id)
+            .where(
+                Registration.list_id == registration_list.id,
+                Registration.status == WAITLISTED,
+                User.is_active_account.is_(True),
+                User.erased_at.is_(None),
+            )
             .order_by(Registration.waitlisted_at, Registration.id)
             .limit(1)
-            .with_for_update()
+            .with_for_update(of=Registration)
         )
         if waiting is None:
             return

@@ -85,7 +85,10 @@ def post(actor, workshop_id, data, photo=None):
     """Publish a participant's idea at once and queue it for review."""
     workshop = require_participation(actor, workshop_id)
     cleaned = _clean(workshop_id, data)
-    photo_name = files.store("photos", files.clean_photo(photo), "jpg") if photo else None
+    # An empty file that was chosen is refused (clean_photo), not mistaken for no photo.
+    photo_name = (
+        files.store("photos", files.clean_photo(photo), "jpg") if photo is not None else None
+    )
     try:
         with unit_of_work():
             idea = Idea(

@@ -10,6 +10,7 @@ from webapp.db import unit_of_work
 from webapp.errors import NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
 from webapp.registrations import services as registrations
+from webapp.text import one_line
 from workshops import files, policies
 from workshops.models import DRAFT, OPEN, Material, Workshop, WorkshopSession
 from workshops.services import workshops as workshop_services
@@ -28,10 +29,10 @@ def _is_url(value):
 
 def _clean(data):
     errors = {}
-    title = " ".join((data.get("title") or "").split())
+    title = one_line(data.get("title"))
     if not 1 <= len(title) <= 120:
         errors["title"] = [_l("Between %(low)d and %(high)d characters.", low=1, high=120)]
-    address = " ".join((data.get("address") or "").split()) or None
+    address = one_line(data.get("address")) or None
     online_url = (data.get("online_url") or "").strip() or None
     if address and len(address) > 300:
         errors["address"] = [_l("At most %(n)d characters.", n=300)]
@@ -148,7 +149,7 @@ def set_minutes(actor, session_id, minutes):
 
 
 def _material_title(title):
-    title = " ".join((title or "").split())
+    title = one_line(title)
     if not 1 <= len(title) <= 200:
         raise ValidationError(
             "material.invalid",

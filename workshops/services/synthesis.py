@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp.db import unit_of_work, utcnow
 from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
+from webapp.text import one_line
 from workshops import policies
 from workshops.models import PRIORITIES, Idea, Requirement, Theme, Workshop
 
@@ -25,7 +26,7 @@ def _facilitated(actor, workshop_id):
 
 
 def _theme_name(name):
-    name = " ".join((name or "").split())
+    name = one_line(name)
     if not 1 <= len(name) <= 120:
         raise ValidationError(
             "theme.invalid",
@@ -85,7 +86,7 @@ def delete_theme(actor, theme_id):
 def _clean_story(workshop_id, data):
     errors, cleaned = {}, {}
     for field, (low, high) in STORY_LIMITS.items():
-        value = " ".join((data.get(field) or "").split())
+        value = one_line(data.get(field))
         if not low <= len(value) <= high:
             errors[field] = [_l("Between %(low)d and %(high)d characters.", low=low, high=high)]
         cleaned[field] = value

@@ -17,6 +17,7 @@ from webapp.db import unit_of_work
 from webapp.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from webapp.extensions import db
 from webapp.registrations import services as registrations
+from webapp.text import one_line
 from workshops import policies
 from workshops.models import (
     ARCHIVED,
@@ -57,7 +58,7 @@ def _text(data, field, errors):
     low, high = LIMITS[field]
     value = (data.get(field) or "").strip()
     if field in ("title", "question"):
-        value = " ".join(value.split())
+        value = one_line(value)
     if not low <= len(value) <= high:
         errors[field] = [_l("Between %(low)d and %(high)d characters.", low=low, high=high)]
     return value

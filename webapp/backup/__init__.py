@@ -1,0 +1,1 @@
+"""Backups: the database and the uploaded files in one checked archive, and their restore."""
