@@ -108,9 +108,9 @@ def world(app):
     test_session = _Scoped(factory, scopefunc=lambda: "fuzz")
     original = db.session
     db.session = test_session
-    limiter.reset()
     try:
         with app.app_context():
+            limiter.reset()
             token, KNOWN["ids"], KNOWN["slugs"] = fuzz_world.seed()
         TARGET.app = app
         yield {"connection": connection, "token": token}
