@@ -209,7 +209,7 @@ class SupportResource(MethodView):
         return {"supporters": proposals.support(api_user(), proposal_id)}
 
     @bp.response(200, SupportSchema)
-    @error_responses(bp, 401)
+    @error_responses(bp, 401, 404)
     def delete(self, proposal_id):
         """Withdraw your support."""
         return {"supporters": proposals.withdraw_support(api_user(), proposal_id)}

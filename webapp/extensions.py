@@ -11,6 +11,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 
+from webapp.validation import integer_range
+
 # Stable constraint names, so migrations can refer to them on both backends.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -25,6 +27,10 @@ class Api(_SmorestApi):
     """flask-smorest Api whose errors go through webapp.errors (one error shape)."""
 
     from webapp.schemas import ErrorSchema as ERROR_SCHEMA  # documents the one error shape
+
+    def _init_spec(self, *args, **kwargs):
+        super()._init_spec(*args, **kwargs)
+        self.ma_plugin.converter.add_attribute_function(integer_range)
 
     def _register_error_handlers(self):
         # webapp.errors registers the handlers for HTML and JSON alike.

@@ -7,11 +7,14 @@ from flask import Flask
 
 from webapp import config as config_module
 from webapp.extensions import api, db, limiter, migrate
+from webapp.urls import IdConverter, TextConverter
 
 
 def create_app(test_config=None):
     """Build the Flask application from the environment, with optional overrides for tests."""
     app = Flask("webapp", instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["default"] = app.url_map.converters["string"] = TextConverter
     instance_path = (test_config or {}).get("INSTANCE_PATH") or os.environ.get(
         "FABRIQUE_INSTANCE", app.instance_path
     )

@@ -1,4 +1,5 @@
-"""Translated messages for marshmallow's built-in validation errors (used by the API).
+"""How the API reads input: translated messages for marshmallow's built-in validation errors,
+whole numbers bounded to what the database holds, no NUL character in text.
 
 marshmallow keeps its default messages in class attributes; we point them at lazy
 translations once, so every API schema answers in the user's language.
@@ -7,6 +8,8 @@ translations once, so every API schema answers in the user's language.
 from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
+from webapp.urls import SQL_INTEGER_MAX
+
 FIELD_MESSAGES = {
     "required": _l("This field is required."),
     "null": _l("This field cannot be empty."),
@@ -14,7 +17,10 @@ FIELD_MESSAGES = {
 }
 
 TYPE_MESSAGES = {
-    fields.String: {"invalid": _l("Enter text.")},
+    fields.String: {
+        "invalid": _l("Enter text."),
+        "nul": _l("Remove the null character from this text."),
+    },
     fields.Integer: {"invalid": _l("Enter a whole number."), "too_large": _l("Number too large.")},
     fields.Float: {
         "invalid": _l("Enter a number."),
@@ -52,5 +58,43 @@ def _patch_messages():
     }
 
 
+def _bound_integers():
+    """Refuse whole numbers a SQL INTEGER cannot hold (an id, a count, a weight): "Number too
+    large." instead of an overflow in the database."""
+    parse = fields.Integer._validated
+
+    def _validated(self, value):
+        number = parse(self, value)
+        if number is not None and not -SQL_INTEGER_MAX - 1 <= number <= SQL_INTEGER_MAX:
+            raise self.make_error("too_large", input=value)
+        return number
+
+    fields.Integer._validated = _validated
+
+
+def _refuse_nul_in_text():
+    """Refuse text holding a NUL character: no one types it, and PostgreSQL cannot store it."""
+    parse = fields.String._deserialize
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = parse(self, value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise self.make_error("nul")
+        return text
+
+    fields.String._deserialize = _deserialize
+
+
+def integer_range(converter, field, ret=None, **kwargs):
+    """Document that bound in the OpenAPI document, unless the field has a tighter one (an
+    apispec attribute function)."""
+    if not isinstance(field, fields.Integer):
+        return {}
+    bounds = {"minimum": -SQL_INTEGER_MAX - 1, "maximum": SQL_INTEGER_MAX}
+    return {key: value for key, value in bounds.items() if key not in (ret or {})}
+
+
 # At import, before any schema class declares its fields (they copy the messages then).
 _patch_messages()
+_bound_integers()
+_refuse_nul_in_text()

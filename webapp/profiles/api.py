@@ -71,7 +71,8 @@ def _my_profile(user):
         "visibility": {f: visibility.effective_level(f, record) for f in visibility.FIELDS},
     }
     for key in PROFILE_COLUMNS:
-        body[key] = getattr(record, key) if record is not None else None
+        empty = [] if isinstance(MyProfileSchema._declared_fields[key], ma.fields.List) else None
+        body[key] = getattr(record, key) if record is not None else empty
     return body
 
 
