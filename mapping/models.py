@@ -136,6 +136,31 @@ class Feature(db.Model):
     __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
 
 
+# Zoom levels of the map grid: cells of 360 / 2**level degrees (level 15: about 0.011°,
+# a kilometre; level 18: about 0.0014°, 150 m). The database triggers of migration
+# 0011_map_grid keep them and must list the same levels.
+GRID_LEVELS = (15, 18)
+
+
+class MapCell(db.Model):
+    """How many published features of an inventory have their public centre in one grid
+    cell, and the sum of their positions: what the zoomed-out map reads instead of the
+    features. Kept by database triggers on mapping_feature, in the same transaction;
+    `mapping.services.map_grid.rebuild` recomputes it after raw bulk loads."""
+
+    __tablename__ = "mapping_map_cell"
+
+    inventory_id: Mapped[int] = mapped_column(
+        ForeignKey("mapping_inventory.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cy: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, nullable=False)
+    sum_lon: Mapped[float] = mapped_column(Float, nullable=False)
+    sum_lat: Mapped[float] = mapped_column(Float, nullable=False)
+
+
 class FeatureRevision(db.Model):
     """A snapshot of a feature after each change: who, when, what changed."""
 

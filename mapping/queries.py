@@ -6,7 +6,7 @@ from sqlalchemy.dialects.postgresql import JSON as JSON_PG
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from mapping import geo
-from mapping.models import PUBLISHED, Feature
+from mapping.models import PUBLISHED, Feature, MapCell
 from webapp.db import is_sqlite
 
 
@@ -115,6 +115,45 @@ def clusters(conditions, bbox, cells=(24, 16)):
             func.avg(Feature.public_lat).label("lat"),
         )
         .where(*conditions)
+        .group_by(column, row)
+    )
+
+
+def grid_clusters(inventory_id, bbox, level, cells=(24, 16)):
+    """The same grid over the box as `clusters`, read from the map grid's stored cells of
+    one level (published features by public position): one row per non-empty display cell
+    with its count, mean position and `inside`, the count of stored cells wholly inside
+    the box (a lower bound of the features in it)."""
+    from mapping.services.map_grid import cell_size
+
+    minlon, minlat, maxlon, maxlat = bbox
+    size = cell_size(level)
+    x0, x1 = int((minlon + 180) // size), int((maxlon + 180) // size)
+    y0, y1 = int((minlat + 90) // size), int((maxlat + 90) // size)
+    step_lon = max((maxlon - minlon) / cells[0], 1e-9)
+    step_lat = max((maxlat - minlat) / cells[1], 1e-9)
+    centre_lon = (MapCell.cx + 0.5) * size - 180
+    centre_lat = (MapCell.cy + 0.5) * size - 90
+    column = func.floor((centre_lon - minlon) / step_lon).label("col")
+    row = func.floor((centre_lat - minlat) / step_lat).label("row")
+    inside = and_(MapCell.cx > x0, MapCell.cx < x1, MapCell.cy > y0, MapCell.cy < y1)
+    total = func.sum(MapCell.n)
+    return (
+        select(
+            column,
+            row,
+            total.label("n"),
+            (func.sum(MapCell.sum_lon) / total).label("lon"),
+            (func.sum(MapCell.sum_lat) / total).label("lat"),
+            func.sum(case((inside, MapCell.n), else_=0)).label("inside"),
+        )
+        .where(
+            MapCell.inventory_id == inventory_id,
+            MapCell.level == level,
+            MapCell.cx.between(x0, x1),
+            MapCell.cy.between(y0, y1),
+            MapCell.n > 0,
+        )
         .group_by(column, row)
     )
 
