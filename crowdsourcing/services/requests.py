@@ -173,6 +173,7 @@ registry.register_kind(
         name=KIND,
         label=_l("Dataset request"),
         load=lambda object_id: db.session.get(DatasetRequest, object_id),
+        load_objects=registry.by_ids(DatasetRequest),
         preview=_preview,
         url=lambda request: f"/requests/{request.id}",
     )

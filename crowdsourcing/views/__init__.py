@@ -119,6 +119,19 @@ def _described(submission):
     return (kind.preview(obj), _url(kind, obj)) if obj is not None else (None, None)
 
 
+def _described_many(submissions):
+    """(preview, url) of each submission, objects loaded per kind (not row by row)."""
+    from crowdsourcing.services import moderation
+
+    objects = moderation.objects_of(submissions)
+    described = []
+    for submission in submissions:
+        kind = registry.KINDS.get(submission.kind)
+        obj = objects.get((submission.kind, submission.object_id))
+        described.append((kind.preview(obj), _url(kind, obj)) if obj is not None else (None, None))
+    return described
+
+
 def _object_url(submission):
     kind = registry.KINDS.get(submission.kind)
     obj = kind.load(submission.object_id) if kind else None

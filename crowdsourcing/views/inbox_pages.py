@@ -18,6 +18,7 @@ from crowdsourcing.services import moderation
 from crowdsourcing.views import (
     _departments,
     _described,
+    _described_many,
     _int,
     _user,
     admins_only,
@@ -29,6 +30,7 @@ from webapp.accounts.forms import EmptyForm, flash_errors
 from webapp.db import utcnow
 from webapp.errors import Conflict, NotFound, ValidationError
 from webapp.extensions import db
+from webapp.profiles import visibility
 
 
 def _filter_form():
@@ -87,7 +89,8 @@ def _inbox_page(bulk_form, status=200):
         "crowdsourcing/inbox.html",
         filter_form=filter_form,
         bulk_form=bulk_form,
-        rows=[(s, *_described(s)) for s in rows],
+        rows=[(s, *described) for s, described in zip(rows, _described_many(rows), strict=True)],
+        names=visibility.display_names(_user(), [s.submitter for s in rows]),
         hidden=queries.flagged_for_review(),
         next_url=next_url,
         args=args,

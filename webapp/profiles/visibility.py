@@ -131,6 +131,28 @@ def display_name(viewer, owner, profile=None):
     return anonymous_name(owner)
 
 
+def display_names(viewer, owners):
+    """{user id: name as the viewer may see it} for many owners, with their profiles read
+    in one query (a page of a hundred rows costs one query, not a hundred)."""
+    from webapp.profiles.models import Profile
+
+    people = {owner.id: owner for owner in owners if owner is not None}
+    if not people:
+        return {}
+    profiles = {
+        profile.user_id: profile
+        for profile in db.session.scalars(select(Profile).where(Profile.user_id.in_(people)))
+    }
+    names = {}
+    for user_id, owner in people.items():
+        profile = profiles.get(user_id)
+        if can_see(viewer, owner, "display_name", profile):
+            names[user_id] = owner.display_name
+        else:
+            names[user_id] = anonymous_name(owner)
+    return names
+
+
 def profile_of(user):
     from webapp.profiles.models import Profile
 
