@@ -171,9 +171,15 @@ def feature_collection_text(
             fields={"limit": [_l("Between 1 and %(max)d.", max=MAX_LIMIT)]},
         )
     exact = policies.sees_exact(viewer)
-    conditions = queries.feature_filters(
-        inventory.id, bbox, exact, _statuses(viewer, statuses), _attrs(inventory, attrs)
+    statement, params = queries.page_array(
+        inventory.id,
+        bbox,
+        exact,
+        _statuses(viewer, statuses),
+        _attrs(inventory, attrs),
+        limit,
+        offset,
     )
-    row = db.session.execute(queries.feature_array(conditions, exact, limit, offset)).one()
+    row = db.session.execute(statement, params).one()
     seen = int(row.seen or 0)
     return row.features or "[]", min(seen, limit), seen > limit
