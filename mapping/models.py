@@ -95,7 +95,11 @@ class Feature(db.Model):
     """One mapped thing: a point, line or area with attributes following the inventory's form."""
 
     __tablename__ = "mapping_feature"
-    __table_args__ = (Index("ix_mapping_feature_inventory_status", "inventory_id", "status", "id"),)
+    __table_args__ = (
+        Index("ix_mapping_feature_inventory_status", "inventory_id", "status", "id"),
+        # The newest features of an inventory's page, without sorting all of them.
+        Index("ix_mapping_feature_latest", "inventory_id", "status", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     inventory_id: Mapped[int] = mapped_column(

@@ -35,6 +35,15 @@ def level_for(step):
     return None
 
 
+def published_count(inventory_id):
+    """How many features of the inventory are published: each is in exactly one cell of
+    every level, so the coarsest level's cells add up to it."""
+    total = select(func.coalesce(func.sum(MapCell.n), 0)).where(
+        MapCell.inventory_id == inventory_id, MapCell.level == GRID_LEVELS[0]
+    )
+    return int(db.session.scalar(total))
+
+
 def rebuild(inventory_id=None):
     """Recompute the cells of one inventory (or of all) from the features; returns the
     number of cells written."""

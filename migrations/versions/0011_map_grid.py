@@ -130,6 +130,12 @@ def upgrade():
         sa.ForeignKeyConstraint(["inventory_id"], ["mapping_inventory.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("inventory_id", "level", "cx", "cy"),
     )
+    op.create_index(
+        "ix_mapping_feature_latest",
+        "mapping_feature",
+        ["inventory_id", "status", "created_at", "id"],
+        unique=False,
+    )
     sqlite = op.get_bind().dialect.name == "sqlite"
     _fill(sqlite)
     for statement in _sqlite_triggers() if sqlite else _postgres_triggers():
@@ -144,3 +150,4 @@ def downgrade():
     if op.get_bind().dialect.name != "sqlite":
         op.execute("DROP FUNCTION IF EXISTS mapping_feature_grid()")
     op.drop_table(CELL)
+    op.drop_index("ix_mapping_feature_latest", table_name="mapping_feature")

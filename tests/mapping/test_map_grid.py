@@ -165,3 +165,22 @@ def test_sensitive_features_are_counted_at_their_public_place(session):
     assert (lon, lat) != (3.8733, 43.6111)
     data = listing.map_data(organiser, inventory, (3.0, 43.0, 4.6, 44.2), limit=0)
     assert [(round(c["lon"], 6), round(c["lat"], 6)) for c in data["clusters"]] == [(lon, lat)]
+
+
+def test_inventory_page_total_comes_from_the_grid(session):
+    from mapping.services import browse
+
+    inventory = factories.inventory(moderation_mode="post")
+    made = [
+        factories.feature(inventory, None, factories.point(3.86 + i * 0.004, 43.59))
+        for i in range(4)
+    ]
+    features.remove(factories.user(roles=["moderator"]), made[0].id)
+    page = browse.latest(inventory)
+    brute = db.session.scalar(
+        select(func.count())
+        .select_from(Feature)
+        .where(Feature.inventory_id == inventory.id, Feature.status == PUBLISHED)
+    )
+    assert page["total"] == brute == 3
+    assert [row["feature"].id for row in page["rows"]] == [f.id for f in reversed(made[1:])]
