@@ -118,7 +118,7 @@ def test_rebuild_recomputes_cells_lost_or_wrong(session):
     assert assert_grid_matches(inventory) == expected
 
 
-def test_zoomed_out_map_reads_clusters_from_the_grid(session, monkeypatch):
+def test_zoomed_out_map_reads_clusters_from_the_grid(session):
     inventory = factories.inventory(moderation_mode="post")
     author = factories.user()
     for i in range(12):
