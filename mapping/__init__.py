@@ -32,5 +32,6 @@ def init_app(app):
     rest_api.register_blueprint(party_api.bp)
     rest_api.register_blueprint(io_api.bp)
     app.cli.add_command(io_cli.export_inventory)
+    app.cli.add_command(io_cli.map_grid_rebuild)
     if demo.seed not in kernel_demo.SEEDERS:
         kernel_demo.SEEDERS.append(demo.seed)

@@ -5,6 +5,7 @@ translated message under the given field name.
 """
 
 import math
+import threading
 
 import shapely
 from flask_babel import lazy_gettext as _l
@@ -117,6 +118,30 @@ def to_db(geometry):
 
 def from_db(value):
     return to_shape(value) if value is not None else None
+
+
+_areas = threading.local()
+AREA_CACHE = 32
+
+
+def area_from_db(value):
+    """An area of interest as a prepared shape, for the many `covers` checks of a mapping
+    party: parsed and prepared once per thread and per distinct value (the key is the
+    value's own bytes, so an edited area is never served stale)."""
+    data = getattr(value, "data", None)
+    if not isinstance(data, bytes | memoryview):
+        return from_db(value)
+    key = bytes(data)
+    cache = getattr(_areas, "shapes", None)
+    if cache is None:
+        cache = _areas.shapes = {}
+    area = cache.get(key)
+    if area is None:
+        if len(cache) >= AREA_CACHE:
+            cache.clear()
+        area = cache[key] = to_shape(value)
+        shapely.prepare(area)
+    return area
 
 
 def to_geojson(geometry):

@@ -224,6 +224,7 @@ FEATURE_EDIT_KIND = registry.SubmissionKind(
     name=FEATURE_EDIT,
     label=_l("Map feature edit"),
     load=_load_revision,
+    load_objects=registry.by_ids(FeatureRevision),
     preview=_preview_edit,
     url=lambda revision: f"/mapping/features/{revision.feature_id}/history",
     on_reject=_on_reject_edit,

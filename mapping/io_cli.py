@@ -1,4 +1,4 @@
-"""`flask --app webapp export-inventory SLUG --format gpkg --output PATH`."""
+"""`flask --app webapp export-inventory SLUG --format gpkg --output PATH`, `map-grid-rebuild`."""
 
 import click
 from flask.cli import with_appcontext
@@ -25,3 +25,23 @@ def export_inventory(slug, fmt, output, exact):
         raise click.ClickException(f"No inventory {slug}.")
     written = exports.write_file(inventory, fmt, exact, output)
     click.echo(f"{written} features written to {output}.")
+
+
+@click.command("map-grid-rebuild")
+@click.argument("slug", required=False)
+@with_appcontext
+def map_grid_rebuild(slug):
+    """Recompute the map grid (cluster counts) of one inventory, or of all, from the
+    features: after loading rows in SQL with the triggers off."""
+    from sqlalchemy import select
+
+    from mapping.models import Inventory
+    from mapping.services import map_grid
+    from webapp.extensions import db
+
+    inventory_id = None
+    if slug:
+        inventory_id = db.session.scalar(select(Inventory.id).where(Inventory.slug == slug))
+        if inventory_id is None:
+            raise click.ClickException(f"No inventory {slug}.")
+    click.echo(f"{map_grid.rebuild(inventory_id)} grid cells written.")

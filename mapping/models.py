@@ -95,7 +95,11 @@ class Feature(db.Model):
     """One mapped thing: a point, line or area with attributes following the inventory's form."""
 
     __tablename__ = "mapping_feature"
-    __table_args__ = (Index("ix_mapping_feature_inventory_status", "inventory_id", "status", "id"),)
+    __table_args__ = (
+        Index("ix_mapping_feature_inventory_status", "inventory_id", "status", "id"),
+        # The newest features of an inventory's page, without sorting all of them.
+        Index("ix_mapping_feature_latest", "inventory_id", "status", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     inventory_id: Mapped[int] = mapped_column(
@@ -134,6 +138,31 @@ class Feature(db.Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
 
     __mapper_args__ = {"version_id_col": revision, "version_id_generator": False}
+
+
+# Zoom levels of the map grid: cells of 360 / 2**level degrees (level 15: about 0.011°,
+# a kilometre; level 18: about 0.0014°, 150 m). The database triggers of migration
+# 0012_map_grid keep them and must list the same levels.
+GRID_LEVELS = (15, 18)
+
+
+class MapCell(db.Model):
+    """How many published features of an inventory have their public centre in one grid
+    cell, and the sum of their positions: what the zoomed-out map reads instead of the
+    features. Kept by database triggers on mapping_feature, in the same transaction;
+    `mapping.services.map_grid.rebuild` recomputes it after raw bulk loads."""
+
+    __tablename__ = "mapping_map_cell"
+
+    inventory_id: Mapped[int] = mapped_column(
+        ForeignKey("mapping_inventory.id", ondelete="CASCADE"), primary_key=True
+    )
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    cy: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(Integer, nullable=False)
+    sum_lon: Mapped[float] = mapped_column(Float, nullable=False)
+    sum_lat: Mapped[float] = mapped_column(Float, nullable=False)
 
 
 class FeatureRevision(db.Model):

@@ -115,6 +115,7 @@ registry.register_kind(
         name=KIND,
         label=_l("Comment"),
         load=lambda object_id: db.session.get(Comment, object_id),
+        load_objects=registry.by_ids(Comment),
         preview=lambda comment: comment.body,
         url=_url,
         on_approve=_set_hidden(False),

@@ -345,6 +345,11 @@ def _bulk_problem(submission, version, actor):
     return None
 
 
+def objects_of(submissions):
+    """{(kind, object_id): object} for many submissions, one query per kind where it can."""
+    return _load_objects(submissions)
+
+
 def _load_objects(submissions):
     """The domain objects of many submissions, with one query per kind where the kind can."""
     by_kind = {}

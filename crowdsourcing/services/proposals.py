@@ -435,6 +435,7 @@ registry.register_kind(
         name=KIND,
         label=_l("App proposal"),
         load=lambda object_id: db.session.get(Proposal, object_id),
+        load_objects=registry.by_ids(Proposal),
         preview=_preview,
         url=lambda proposal: f"/hackathons/{proposal.hackathon.slug}/proposals/{proposal.id}",
     )

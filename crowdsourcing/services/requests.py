@@ -162,11 +162,6 @@ def supporters_count(request_id):
     )
 
 
-def _load_requests(request_ids):
-    rows = db.session.scalars(select(DatasetRequest).where(DatasetRequest.id.in_(request_ids)))
-    return {r.id: r for r in rows}
-
-
 def _preview(request):
     parts = [request.description]
     if request.intended_use:
@@ -181,7 +176,7 @@ registry.register_kind(
         name=KIND,
         label=_l("Dataset request"),
         load=lambda object_id: db.session.get(DatasetRequest, object_id),
-        load_objects=_load_requests,
+        load_objects=registry.by_ids(DatasetRequest),
         preview=_preview,
         url=lambda request: f"/requests/{request.id}",
     )

@@ -119,26 +119,17 @@ def _described(submission):
     return (kind.preview(obj), _url(kind, obj)) if obj is not None else (None, None)
 
 
-def _described_all(submissions):
-    """(submission, preview, url) of each, loading the objects one query per kind: an inbox
-    page costs the same number of queries whatever its size."""
-    wanted = {}
-    for submission in submissions:
-        wanted.setdefault(submission.kind, []).append(submission.object_id)
-    loaded = {
-        name: registry.KINDS[name].load_many(ids)
-        for name, ids in wanted.items()
-        if name in registry.KINDS
-    }
-    rows = []
+def _described_many(submissions):
+    """(preview, url) of each submission, objects loaded per kind (not row by row)."""
+    from crowdsourcing.services import moderation
+
+    objects = moderation.objects_of(submissions)
+    described = []
     for submission in submissions:
         kind = registry.KINDS.get(submission.kind)
-        obj = loaded.get(submission.kind, {}).get(submission.object_id)
-        if obj is None:
-            rows.append((submission, None, None))
-        else:
-            rows.append((submission, kind.preview(obj), _url(kind, obj)))
-    return rows
+        obj = objects.get((submission.kind, submission.object_id))
+        described.append((kind.preview(obj), _url(kind, obj)) if obj is not None else (None, None))
+    return described
 
 
 def _object_url(submission):

@@ -18,7 +18,7 @@ from crowdsourcing.services import moderation
 from crowdsourcing.views import (
     _departments,
     _described,
-    _described_all,
+    _described_many,
     _int,
     _user,
     admins_only,
@@ -81,7 +81,6 @@ def _inbox_page(bulk_form, status=200):
         flash(_("This page link is not valid any more: here is the first page."), "error")
         after, status = None, 422
     rows, next_after = queries.inbox(filters, after)
-    visibility.preload_profiles([s.submitter for s in rows])
     args = {k: v for k, v in request.args.items() if k != "after"}
     next_url = (
         url_for(".inbox", **args, after=api.encode_cursor(next_after)) if next_after else None
@@ -90,7 +89,8 @@ def _inbox_page(bulk_form, status=200):
         "crowdsourcing/inbox.html",
         filter_form=filter_form,
         bulk_form=bulk_form,
-        rows=_described_all(rows),
+        rows=[(s, *described) for s, described in zip(rows, _described_many(rows), strict=True)],
+        names=visibility.display_names(_user(), [s.submitter for s in rows]),
         hidden=queries.flagged_for_review(),
         next_url=next_url,
         args=args,

@@ -69,7 +69,7 @@ def _clean(inventory, geometry, properties, photos, photos_held=()):
         shape = geo.check(
             geo.parse_geojson(geometry),
             inventory.allowed_types,
-            area=geo.from_db(inventory.area),
+            area=geo.area_from_db(inventory.area),
         )
         shape = geo.round_coords(shape)
     except ValidationError as error:

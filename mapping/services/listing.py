@@ -16,11 +16,14 @@ from mapping.models import (
     REMOVED,
     Feature,
 )
+from mapping.services import map_grid
 from webapp.errors import PermissionDenied, ValidationError
 from webapp.extensions import db
 
 MAX_LIMIT = 10000
 MAP_LIMIT = 2000
+# The display grid of clusters over a viewport: columns, rows.
+CLUSTER_CELLS = (24, 16)
 
 
 def _statuses(viewer, statuses):
@@ -109,16 +112,43 @@ def _feature(row):
 
 def map_data(viewer, inventory, bbox, limit=MAP_LIMIT):
     """What the map draws for a viewport: the features if at most `limit`, else clusters
-    counted on the server (the page never receives more than `limit` features)."""
+    counted on the server (the page never receives more than `limit` features).
+
+    Zoomed out, clusters come from the map grid (a few hundred stored cells, whatever the
+    number of features); only a small box is grouped feature by feature."""
     exact = policies.sees_exact(viewer)
+    grid = None
+    level = map_grid.level_for((bbox[2] - bbox[0]) / CLUSTER_CELLS[0])
+    if level is not None:
+        grid = db.session.execute(queries.grid_clusters(inventory.id, bbox, level)).all()
+        if sum(int(c.inside) for c in grid) > limit:
+            return _clusters(grid, _own_clusters(viewer, inventory, bbox, exact))
     conditions = queries.feature_filters(inventory.id, bbox, exact, also=_own_waiting(viewer))
     rows = db.session.execute(queries.feature_rows(conditions, exact, limit + 1, 0)).all()
     if len(rows) <= limit:
         return {"type": "FeatureCollection", "features": [_feature(r) for r in rows]}
-    cells = db.session.execute(queries.clusters(conditions, bbox)).all()
+    if grid is not None:
+        return _clusters(grid, _own_clusters(viewer, inventory, bbox, exact))
+    return _clusters(db.session.execute(queries.clusters(conditions, bbox, CLUSTER_CELLS)).all())
+
+
+def _own_clusters(viewer, inventory, bbox, exact):
+    """The viewer's own features waiting for review (never in the grid), grouped live."""
+    own = _own_waiting(viewer)
+    if own is None:
+        return []
+    conditions = queries.feature_filters(inventory.id, bbox, exact, statuses=(), also=own)
+    return db.session.execute(queries.clusters(conditions, bbox, CLUSTER_CELLS)).all()
+
+
+def _clusters(*groups):
     return {
         "type": "Clusters",
-        "clusters": [{"lon": float(c.lon), "lat": float(c.lat), "count": int(c.n)} for c in cells],
+        "clusters": [
+            {"lon": float(c.lon), "lat": float(c.lat), "count": int(c.n)}
+            for group in groups
+            for c in group
+        ],
     }
 
 
@@ -141,9 +171,15 @@ def feature_collection_text(
             fields={"limit": [_l("Between 1 and %(max)d.", max=MAX_LIMIT)]},
         )
     exact = policies.sees_exact(viewer)
-    conditions = queries.feature_filters(
-        inventory.id, bbox, exact, _statuses(viewer, statuses), _attrs(inventory, attrs)
+    statement, params = queries.page_array(
+        inventory.id,
+        bbox,
+        exact,
+        _statuses(viewer, statuses),
+        _attrs(inventory, attrs),
+        limit,
+        offset,
     )
-    row = db.session.execute(queries.feature_array(conditions, exact, limit, offset)).one()
+    row = db.session.execute(statement, params).one()
     seen = int(row.seen or 0)
     return row.features or "[]", min(seen, limit), seen > limit

@@ -296,3 +296,19 @@ def test_parse_bbox_reads_four_numbers_longitude_first():
 )
 def test_parse_bbox_refuses_malformed_or_swapped_boxes(ctx, text, expected):
     assert expected in refused(geo.parse_bbox, text, field="bbox")
+
+
+def test_area_from_db_is_prepared_once_per_value_and_follows_edits():
+    from geoalchemy2.shape import from_shape
+
+    first = from_shape(MultiPolygon([AREA]), srid=4326)
+    again = from_shape(MultiPolygon([AREA]), srid=4326)
+    edited = from_shape(MultiPolygon([box(3.80, 43.50, 3.86, 43.56)]), srid=4326)
+    area = geo.area_from_db(first)
+    assert shapely.is_prepared(area)
+    assert geo.area_from_db(again) is area  # same bytes: the cached shape
+    moved = geo.area_from_db(edited)
+    assert moved is not area
+    assert area.covers(Point(3.87, 43.60)) and not moved.covers(Point(3.87, 43.60))
+    assert moved.covers(Point(3.83, 43.53))
+    assert geo.area_from_db(None) is None

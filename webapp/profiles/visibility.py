@@ -131,6 +131,14 @@ def display_name(viewer, owner, profile=None):
     return anonymous_name(owner)
 
 
+def display_names(viewer, owners):
+    """{user id: name as the viewer may see it} for many owners, with their profiles read
+    in one query (a page of a hundred rows costs one query, not a hundred)."""
+    people = {owner.id: owner for owner in owners if owner is not None}
+    preload_profiles(people.values())
+    return {user_id: display_name(viewer, owner) for user_id, owner in people.items()}
+
+
 def profile_of(user):
     from webapp.profiles.models import Profile
 
