@@ -66,6 +66,9 @@ def load(instance_path, overrides=None):
         "UPLOAD_DIR": os.environ.get("UPLOAD_DIR") or os.path.join(instance_path, "uploads"),
         # Where `flask backup` writes its archives when no path is given.
         "BACKUP_DIR": os.environ.get("BACKUP_DIR") or os.path.join(instance_path, "backups"),
+        # Where to report a vulnerability (a mailto: or https: address), published in
+        # /.well-known/security.txt (RFC 9116); unset means no such file (404).
+        "SECURITY_CONTACT": os.environ.get("SECURITY_CONTACT") or None,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)),
         # Base map tiles: the only third-party origin a page may load from.
         "TILE_URL": os.environ.get("TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),

@@ -48,6 +48,30 @@ def accessibility():
     return render_template("accessibility.html")
 
 
+@bp.get("/.well-known/security.txt")
+def security_txt():
+    """Where to report a vulnerability (RFC 9116), when the deployment names a contact."""
+    from datetime import timedelta
+
+    from flask import Response, current_app, url_for
+
+    from webapp.db import utcnow
+
+    contact = current_app.config.get("SECURITY_CONTACT")
+    if not contact:
+        raise NotFound("security.not_configured")
+    if "@" in contact and not contact.startswith(("mailto:", "https:")):
+        contact = f"mailto:{contact}"
+    expires = (utcnow() + timedelta(days=180)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    lines = [
+        f"Contact: {contact}",
+        f"Expires: {expires}",
+        "Preferred-Languages: fr, en",
+        f"Canonical: {url_for('web.security_txt', _external=True)}",
+    ]
+    return Response("\n".join(lines) + "\n", mimetype="text/plain")
+
+
 @bp.get("/healthz")
 def healthz():
     try:

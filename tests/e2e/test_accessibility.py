@@ -228,6 +228,7 @@ NOT_PAGES = {
     "static": "static files",
     "workshops.static": "static files",
     "web.healthz": "JSON health check",
+    "web.security_txt": "plain-text file for security researchers (RFC 9116)",
     "web.uploaded_file": "uploaded files (logo)",
     "profiles.avatar": "image",
     "mapping.photo": "image",

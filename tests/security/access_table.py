@@ -307,6 +307,8 @@ ACCESS = {
     "search.results": {"GET": EVERYONE},
     "static": {"GET": EVERYONE},
     "web.healthz": {"GET": EVERYONE},
+    # Published only when SECURITY_CONTACT is set; the world sets none, so 404 for all.
+    "web.security_txt": {"GET": NOBODY},
     "web.home": {"GET": EVERYONE},
     "web.accessibility": {"GET": EVERYONE},
     "web.set_language": {"POST": EVERYONE},
