@@ -3,13 +3,12 @@
 #   ensure-system.sh run   -> what `make run` needs (SpatiaLite, venv)
 #   ensure-system.sh test  -> plus PostGIS for the running PostgreSQL, GDAL and osmium (to read
 #                             exports back in tests), Chromium
-#   ensure-system.sh bench -> plus wrk, the HTTP load generator of `make bench`, and GNU time
-#                             (peak memory of the export benchmark)
+#   ensure-system.sh bench -> plus GNU time (peak memory of the export benchmark)
 set -euo pipefail
 want=(libsqlite3-mod-spatialite)
 python3 -c 'import ensurepip, venv' 2>/dev/null || want+=(python3-venv)
 mode="${1:-run}"
-[ "$mode" = "bench" ] && want+=(wrk time)
+[ "$mode" = "bench" ] && want+=(time)
 if [ "$mode" = "test" ] || [ "$mode" = "bench" ]; then
   want+=(gdal-bin osmium-tool chromium)
   if command -v pg_lsclusters >/dev/null 2>&1; then

@@ -1,7 +1,7 @@
 """Run the benchmarks and print a table of medians and ratios.
 
 python -m tests.bench [--size 1000000] [--only viewport,browser,load,inbox,import,export,rush]
-                      [--backends postgis,sqlite]
+                      [--backends postgis,sqlite] [--strict]
 """
 
 import argparse
@@ -20,6 +20,9 @@ def main(argv=None):
     parser.add_argument("--size", type=int, default=1_000_000, help="features or submissions")
     parser.add_argument("--only", default=",".join(SCENARIOS))
     parser.add_argument("--backends", default="postgis,sqlite")
+    parser.add_argument(
+        "--strict", action="store_true", help="exit with status 1 when a target is missed"
+    )
     args = parser.parse_args(argv)
     chosen = [s for s in args.only.split(",") if s]
     backends = [b for b in args.backends.split(",") if b]
@@ -35,7 +38,8 @@ def main(argv=None):
             log(f"== {name} on {backend}")
             results.extend(_as_list(module.run(backend, args.size, log)))
     _print(results, args, time.monotonic() - started)
-    return 0 if all(r["ok"] for r in results) else 1
+    # A measurement, not a gate: missed targets are in the table; --strict makes them fail.
+    return 1 if args.strict and not all(r["ok"] for r in results) else 0
 
 
 def _as_list(result):

@@ -227,7 +227,8 @@ def gunicorn(env, workers=4, threads=1, extra_env=None):
         "MAIL_BACKEND": "file",
         **(extra_env or {}),
     }
-    server_env.pop("REDIS_URL", None)
+    if "REDIS_URL" not in (extra_env or {}):
+        server_env.pop("REDIS_URL", None)  # jobs inline, unless the scenario brings a worker
     log = open(os.path.join(env.tmp, "gunicorn.log"), "w")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
         [
