@@ -55,7 +55,7 @@ format: install
 test: system-test services install translations lint
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -p no:cacheprovider
 
-# Benchmarks (not part of `make test`): about 20 minutes at full size on 2 cores.
+# Benchmarks (not part of `make test`): about 10 minutes at full size on 2 idle cores.
 # BENCH_ARGS="--size 100000 --only viewport" for a quicker partial run.
 BENCH_ARGS ?=
 bench: system-bench services install translations
