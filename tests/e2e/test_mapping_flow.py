@@ -26,6 +26,9 @@ def _jpeg():
 
 
 def _loaded(page):
+    # The map loads once at once and again after it settles (a debounced `moveend`): read
+    # the count only when no request is under way any more.
+    page.wait_for_load_state("networkidle")
     value = page.locator(".folium-map").get_attribute("data-loaded")
     return int(value) if value and value.isdigit() else -1
 
@@ -61,7 +64,8 @@ def test_resident_contributes_a_point_with_a_photo_on_a_phone(browsing, fr):
 
     page.goto(INVENTORY)
     expect(page.locator(".folium-map[data-loaded]")).to_have_count(1)
-    assert _loaded(page) == before + 1  # the resident's own waiting point is drawn
+    # The resident's own waiting point is drawn (once the map has settled on its viewport).
+    expect(page.locator(".folium-map")).to_have_attribute("data-loaded", str(before + 1))
 
 
 def test_refused_geolocation_says_so(browsing, fr):
