@@ -138,12 +138,7 @@ def _rq_worker(env):
     try:
         yield extra
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        common.stop(proc)
         Queue(extra["RQ_QUEUE"], connection=Redis.from_url(redis_url)).delete(delete_jobs=True)
 
 

@@ -10,6 +10,7 @@ from redis import Redis
 from sqlalchemy import func, select
 
 from tests import backends, factories
+from tests.faults.support import redis_or_skip
 from tests.support import jobs as job_functions
 from webapp import jobs
 from webapp.db import unit_of_work
@@ -89,21 +90,10 @@ def test_job_status_api_shows_own_jobs_only(client, session):
 # --- a real Redis and a real `rq worker` ---------------------------------------------------
 
 
-def _redis_or_skip():
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        Redis.from_url(url, socket_connect_timeout=2).ping()
-    except Exception as exc:  # any connection problem
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true and Redis is unavailable at {url}: {exc}", pytrace=False)
-        pytest.skip(f"Redis unavailable at {url}: {exc}")
-    return url
-
-
 @pytest.fixture
 def rq_setup(backend, tmp_root):
     """A committed database, and an app whose jobs go to a private Redis queue."""
-    redis_url = _redis_or_skip()
+    redis_url = redis_or_skip()
     queue = f"fabrique-test-{uuid.uuid4().hex[:8]}"
     url = backends.database_url(backend, f"rq{uuid.uuid4().hex[:6]}", tmp_root)
     instance = os.path.join(tmp_root, f"rq-{backend}-{queue}")
