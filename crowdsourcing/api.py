@@ -15,6 +15,7 @@ from crowdsourcing.services import requests as dataset_requests
 from webapp.accounts import policies
 from webapp.schemas import StrictSchema, error_responses
 from webapp.security import api_user
+from webapp.urls import SQL_INTEGER_MAX
 
 bp = Blueprint(
     "api_moderation", __name__, url_prefix="/api/v1", description="Moderation and dataset requests"
@@ -128,7 +129,7 @@ def decode_cursor(raw):
         stamp, _, ident = (raw or "").partition("|")
         after = (datetime.fromisoformat(stamp), int(ident)) if raw else None
         # An id out of the column's range would reach the database and fail there (500).
-        if after is not None and not 0 < after[1] < 2**31:
+        if after is not None and not 0 < after[1] <= SQL_INTEGER_MAX:
             raise ValueError(ident)
         return after
     except ValueError:

@@ -11,8 +11,6 @@ from webapp.errors import ValidationError
 from webapp.inputs import loads as strict_json
 
 GEOJSON = "application/geo+json"
-# Ids beyond the columns' range are not found (rather than failing in the database).
-ID = "int(max=2147483647)"
 
 
 def _encode(value):

@@ -11,7 +11,6 @@ from flask_smorest import Blueprint
 
 from mapping import geo, serializers
 from mapping.api import common, schemas
-from mapping.api.common import ID
 from mapping.models import Photo
 from mapping.services import features, inventories, listing
 from mapping.services import photos as photo_services
@@ -168,7 +167,7 @@ class InventoryMapResource(MethodView):
         return common.json_response(listing.map_data(current_user, inventory, bbox))
 
 
-@bp.route(f"/features/<{ID}:feature_id>")
+@bp.route("/features/<int:feature_id>")
 class FeatureResource(MethodView):
     @bp.response(200, schemas.FeatureSchema, content_type=common.GEOJSON)
     @error_responses(bp, 404)
@@ -207,7 +206,7 @@ class FeatureResource(MethodView):
         features.remove(user, feature_id, args["note"])
 
 
-@bp.route(f"/features/<{ID}:feature_id>/history")
+@bp.route("/features/<int:feature_id>/history")
 class HistoryResource(MethodView):
     @bp.response(200, schemas.HistorySchema)
     @error_responses(bp, 404)
@@ -222,7 +221,7 @@ class HistoryResource(MethodView):
         }
 
 
-@bp.route(f"/features/<{ID}:feature_id>/revert")
+@bp.route("/features/<int:feature_id>/revert")
 class RevertResource(MethodView):
     @bp.arguments(schemas.RevertSchema)
     @bp.response(200, schemas.FeatureSchema, content_type=common.GEOJSON)
@@ -235,7 +234,7 @@ class RevertResource(MethodView):
         return _feature_response(feature, user)
 
 
-@bp.route(f"/features/<{ID}:feature_id>/confirmation")
+@bp.route("/features/<int:feature_id>/confirmation")
 class ConfirmationResource(MethodView):
     @bp.response(200, schemas.ConfirmationSchema)
     @error_responses(bp, 401, 404, 409)
@@ -254,7 +253,7 @@ class ConfirmationResource(MethodView):
         return {"feature": feature.id, "confirmations": feature.confirmations}
 
 
-@bp.route(f"/features/<{ID}:feature_id>/reports")
+@bp.route("/features/<int:feature_id>/reports")
 class ReportResource(MethodView):
     @bp.arguments(schemas.ReportInSchema)
     @bp.response(201, schemas.ReportSchema)
@@ -265,7 +264,7 @@ class ReportResource(MethodView):
         return {"feature": feature_id, "reason": data["reason"]}
 
 
-@bp.route(f"/features/<{ID}:feature_id>/photos")
+@bp.route("/features/<int:feature_id>/photos")
 class PhotosResource(MethodView):
     @bp.doc(requestBody=PHOTOS_BODY)
     @bp.response(201, schemas.FeatureSchema, content_type=common.GEOJSON)
@@ -284,7 +283,7 @@ class PhotosResource(MethodView):
         return _feature_response(feature, user, 201)
 
 
-@bp.route(f"/photos/<{ID}:photo_id>")
+@bp.route("/photos/<int:photo_id>")
 class PhotoResource(MethodView):
     @bp.response(204)
     @error_responses(bp, 401, 403, 404, 422)

@@ -7,7 +7,6 @@ from flask_smorest import Blueprint
 
 from mapping import serializers
 from mapping.api import common, schemas
-from mapping.api.common import ID
 from mapping.services import parties, tasks
 from webapp.schemas import error_responses
 from webapp.security import api_user
@@ -68,7 +67,7 @@ TASK_ACTIONS = {
     "reopen": (tasks.reopen, "Send a done or validated cell back to be mapped again."),
 }
 for _name, (_action, _doc) in TASK_ACTIONS.items():
-    bp.route(f"/tasks/<{ID}:task_id>/{_name}")(_task_view(_name, _action, _doc))
+    bp.route(f"/tasks/<int:task_id>/{_name}")(_task_view(_name, _action, _doc))
 
 
 @bp.route("/parties/<slug>/summary")

@@ -18,6 +18,7 @@ from mapping.services import features, inventories, listing
 from webapp import settings
 from webapp.db import utcnow
 from webapp.errors import DomainError, NotFound, ValidationError
+from webapp.urls import SQL_INTEGER_MAX
 
 bp = Blueprint("ogc", __name__, url_prefix="/ogc")
 
@@ -246,7 +247,7 @@ def _page(limit, offset):
 def item(slug, feature_id):
     _check_parameters({"f"}, formats=("json", "geojson"))
     inventory = _open_inventory(slug)
-    if not feature_id.isdigit() or int(feature_id) >= 2**31:
+    if not feature_id.isdigit() or int(feature_id) > SQL_INTEGER_MAX:
         raise NotFound("feature.not_found")
     feature = features.get_visible(None, int(feature_id))
     if feature.inventory_id != inventory.id:
